@@ -1,0 +1,1 @@
+"""corisk knowledge-graph store, case base, networkx projection and recommender."""

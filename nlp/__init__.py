@@ -1,0 +1,1 @@
+"""corisk NLP: readers, language handling, the extraction pipeline, contracts, training, evaluation."""
