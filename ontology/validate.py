@@ -22,15 +22,18 @@ class Violation:
     message: str
     severity: str
     file: str | None = None
+    value: str | None = None
 
     def line(self) -> str:
         where = self.file or "-"
         path = f" {self.path}" if self.path else ""
-        return f"{where}: {self.focus}{path}: {self.rule}: {self.message}"
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{where}: {self.focus}{path}: {self.rule}: {self.message}{value}"
 
     def as_dict(self) -> dict:
         return {"focus": self.focus, "path": self.path, "rule": self.rule,
-                "message": self.message, "severity": self.severity, "file": self.file}
+                "message": self.message, "severity": self.severity, "file": self.file,
+                "value": self.value}
 
 
 def _short(node) -> str:
@@ -38,6 +41,7 @@ def _short(node) -> str:
     for prefix, ns in (("cr:", "https://w3id.org/corisk/ontology#"),
                        ("skos:", "http://www.w3.org/2004/02/skos/core#"),
                        ("sh:", "http://www.w3.org/ns/shacl#"),
+                       ("crs:", "https://w3id.org/corisk/shapes#"),
                        ("dcterms:", "http://purl.org/dc/terms/")):
         if s.startswith(ns):
             return prefix + s[len(ns):]
@@ -59,14 +63,16 @@ def check(data: Graph, shapes: Graph | None = None, origin=None) -> list[Violati
         shape = report.value(result, SH.sourceShape)
         msg = report.value(result, SH.resultMessage)
         sev = report.value(result, SH.resultSeverity)
+        value = report.value(result, SH.value)
         rule = _short(shape) if shape is not None and not _is_blank(shape) else _short(comp)
         file = None
         if origin is not None and focus in origin:
             file = str(origin[focus])
         out.append(Violation(focus=_short(focus), path=_short(path) if path is not None and not _is_blank(path) else None,
                              rule=rule, message=str(msg) if msg else _short(comp),
-                             severity=_short(sev) if sev else "sh:Violation", file=file))
-    out.sort(key=lambda v: (v.file or "", v.focus, v.rule))
+                             severity=_short(sev) if sev else "sh:Violation", file=file,
+                             value=_short(value) if value is not None and not _is_blank(value) else None))
+    out.sort(key=lambda v: (v.file or "", v.focus, v.rule, v.value or ""))
     return out
 
 
