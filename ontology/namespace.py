@@ -57,6 +57,7 @@ class CR(DefinedNamespace):
     startDate: object
     endDate: object
     materialised: object
+    mainRisk: object
     riskNote: object
     hadCause: object
     observedIndicator: object
