@@ -56,4 +56,39 @@ def register(app: typer.Typer) -> None:
             table.add_row(k, str(v))
         out.print(table)
 
+    @group.command("coverage")
+    def coverage(
+        scheme: str = typer.Option("enisa", "--scheme", help="enisa (ENISA cloud risks R.1-R.35) or dpv (W3C DPV RISK taxonomy)"),
+        format: Format = typer.Option(Format.table, "--format", help="table or json"),
+        store: Optional[str] = typer.Option(None, "--store", help="Store directory or SPARQL endpoint URL."),
+    ) -> None:
+        """Which external risks does corisk cover: for each one, the corisk concepts, strategies and cases behind it."""
+        from ..routes.coverage import coverage_view
+        from ..settings import get_settings
+        from ..state import AppState
+
+        from ..routes.coverage import case_graph
+
+        state = AppState(get_settings().with_store(store))
+        doc = coverage_view(state, scheme)
+        cases = case_graph(state)
+        if cases is None or not len(cases):
+            err.print("the store holds no cases, so no case is counted; load the case base with `corisk kb load`.",
+                      highlight=False)
+        if format is Format.json:
+            print_json(doc)
+            return
+        table = Table("id", "risk 风险", "corisk concepts 本体概念", "strategies", "cases")
+        for c in doc["concepts"]:
+            concepts = ", ".join(f"{k['id']} ({k['relation'].removeprefix('skos:')})" for k in c["concepts"])
+            if not concepts and c.get("covered_narrower"):
+                concepts = "through narrower: " + ", ".join(c["covered_narrower"])
+            table.add_row(c["notation"] or c["id"], " / ".join(v for v in (c["label"].get("zh"), c["label"].get("en")) if v),
+                          concepts or "[red]—[/]", str(len(c["strategies"])), str(len(c["cases"])))
+        out.print(table)
+        err.print(f"{doc['scheme']}: {doc['covered']}/{doc['total']} covered, {doc['with_strategies']} with strategies, "
+                  f"{doc['with_cases']} with cases"
+                  + (f"; nothing behind: {', '.join(u['notation'] or u['id'] for u in doc['uncovered'])}" if doc["uncovered"] else ""),
+                  highlight=False, soft_wrap=True)
+
     app.add_typer(group, name="ontology")
