@@ -139,7 +139,8 @@ def parse_markup(raw: str, path: str = "<text>") -> tuple[str, list[Mention], li
         if two in ("{{", "[["):
             close = "}}" if two == "{{" else "]]"
             j = raw.find(close, i + 2)
-            if j < 0:
+            k = raw.find(two, i + 2)
+            if j < 0 or 0 <= k < j:
                 err(line, f"unclosed '{two}' (no matching '{close}')")
                 out.append(two); pos += 2; i += 2; at_line_start = False
                 continue
@@ -308,7 +309,8 @@ def known_ids() -> tuple[set[str], list[str]]:
     return ids, notes
 
 
-def check(src: Path = SRC_DIR, out=sys.stdout) -> int:
+def check(src: Path = SRC_DIR, out=None) -> int:
+    out = out or sys.stdout
     ids, notes = known_ids()
     for n_ in notes:
         print(n_, file=out)

@@ -1,0 +1,155 @@
+"""Contracts: clause segmentation (第X条, Article 1, 1., 1.1, (a) …), clause types, missing essential
+clauses and the risks raised by what a clause says (or leaves out)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ontology.namespace import CLAUSE_TYPES
+
+# Essential clauses of a joint-operation agreement (all twelve types of DESIGN.md).
+ESSENTIAL_CLAUSES = CLAUSE_TYPES
+
+TYPE_KEYWORDS: dict[str, list[str]] = {
+    "governing_law": ["适用法律", "法律适用", "准据法", "governing law", "applicable law", "laws of", "governed by"],
+    "dispute_resolution": ["争议解决", "争议", "纠纷", "仲裁", "诉讼", "管辖", "dispute", "disputes", "arbitration",
+                           "jurisdiction", "courts of", "escalation"],
+    "liability": ["违约责任", "责任限制", "赔偿责任", "责任", "赔偿", "liability", "liable", "indemnif", "damages",
+                  "limitation of liability"],
+    "termination": ["终止", "解除", "期限", "有效期", "退出", "termination", "term and termination", "terminate",
+                    "term", "exit", "expiry"],
+    "data_protection": ["数据保护", "个人信息", "数据安全", "隐私", "data protection", "personal data", "privacy",
+                        "gdpr", "processor", "data security"],
+    "confidentiality": ["保密", "商业秘密", "confidentiality", "confidential", "non-disclosure"],
+    "intellectual_property": ["知识产权", "著作权", "专利", "intellectual property", "ip ownership", "licence",
+                              "license", "copyright", "patent"],
+    "service_level": ["服务水平", "服务等级", "可用性", "SLA", "service level", "availability", "uptime",
+                      "service credits", "response time"],
+    "payment": ["付款", "支付", "费用", "结算", "出资", "价款", "payment", "fees", "invoice", "price", "capital contribution"],
+    "force_majeure": ["不可抗力", "force majeure", "act of god"],
+    "change_control": ["变更", "变更管理", "change control", "changes to the service", "change request", "amendment",
+                       "changes"],
+    "revenue_sharing": ["收益分配", "分成", "利润分配", "收入分配", "revenue sharing", "revenue share", "profit sharing",
+                        "net revenue", "split of revenue"],
+}
+
+# Levels of a heading line: 0 = article (第X条, Article N, N. TITLE), 1 = N.N, 2 = (a)
+_HEADINGS = [
+    (0, re.compile(r"^[ \t]*(?:第[一二三四五六七八九十百零〇\d]{1,6}条|(?:Article|ARTICLE|Section|SECTION|Clause|CLAUSE)\s+\d+|"
+                   r"[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]\s*(?=\D)(?!\d)|#{1,3}\s)", re.M)),
+    (1, re.compile(r"^[ \t]*\d{1,2}\.\d{1,2}(?:\.\d{1,2})?[.]?\s", re.M)),
+    (2, re.compile(r"^[ \t]*[（(](?:[a-z]|[ivx]{1,4}|\d{1,2}|[一二三四五六七八九十]{1,3})[)）]", re.M)),
+]
+_CONTRACT_CUES = re.compile(r"第[一二三四五六七八九十百\d]+条|甲方|乙方|本协议|本合同|双方同意|this agreement|the parties|"
+                            r"hereinafter|shall\b|in witness whereof|agreement is made", re.I)
+
+
+@dataclass
+class ClauseSpan:
+    start: int
+    end: int
+    level: int
+    heading: str
+
+
+def looks_like_contract(text: str) -> bool:
+    """Detect a contract: article headings and contract vocabulary."""
+    sample = text[:50_000]
+    cues = len(_CONTRACT_CUES.findall(sample))
+    arts = len(_HEADINGS[0][1].findall(sample))
+    return cues >= 4 and arts >= 2 or cues >= 8
+
+
+def segment(text: str) -> list[ClauseSpan]:
+    """Top-level clauses: the shallowest heading level that occurs at least twice. Text before the
+    first heading (title, parties, recitals) belongs to no clause."""
+    for level, rx in _HEADINGS:
+        starts = [m.start() for m in rx.finditer(text)]
+        starts = [s + (len(text[s:]) - len(text[s:].lstrip(" \t"))) for s in starts]
+        if level == 0:
+            # "1." lines are list items in notes; require article-like lines (short heading or 第X条)
+            starts = [s for s in starts if _is_article(text, s)]
+        if len(starts) >= 2:
+            out = []
+            for k, s in enumerate(starts):
+                e = starts[k + 1] if k + 1 < len(starts) else len(text)
+                seg = text[s:e].rstrip()
+                out.append(ClauseSpan(start=s, end=s + len(seg), level=level, heading=seg.split("\n", 1)[0][:120]))
+            return out
+    return []
+
+
+def _is_article(text: str, s: int) -> bool:
+    line = text[s:text.find("\n", s) if text.find("\n", s) >= 0 else len(text)]
+    if line.startswith("第") or line.startswith("#") or re.match(r"(?i)(article|section|clause)\s", line):
+        return True
+    if re.match(r"[一二三四五六七八九十]{1,3}、", line):
+        return len(line) <= 30
+    # "2. FEES AND PAYMENT": a short title line
+    return len(line) <= 60 and not line.rstrip().endswith(("。", "."))
+
+
+def clause_heading_text(text: str) -> str:
+    """What the clause typer reads: the heading twice (it names the clause) and the start of the body."""
+    first = text.split("\n", 1)[0]
+    return f"{first} {first} {text[:400]}"
+
+
+def rule_type(heading: str) -> str | None:
+    """A clause type named by the heading, if any (longest keyword wins)."""
+    h = heading.lower()
+    best, blen = None, 0
+    for t, kws in TYPE_KEYWORDS.items():
+        for kw in kws:
+            if kw.lower() in h and len(kw) > blen:
+                best, blen = t, len(kw)
+    return best
+
+
+_CAP = re.compile(r"上限|不超过|以.{0,20}为限|累计赔偿|cap\b|capped|limited to|shall not exceed|aggregate liability|"
+                  r"in no event|maximum liability|total liability", re.I)
+_NO_CAP = re.compile(r"不设上限|无上限|不受限制|全部损失|without limit|unlimited|without limitation|all losses|"
+                     r"any loss", re.I)
+_FORUM = re.compile(r"仲裁|法院|诉讼|管辖|arbitrat|court|tribunal|jurisdiction|ICC|CIETAC|SIAC|HKIAC|LCIA", re.I)
+_AMICABLE = re.compile(r"协商解决|友好协商|协商|amicabl|negotiat|good faith", re.I)
+
+
+@dataclass
+class ClauseRisk:
+    start: int
+    end: int
+    concept: str
+    categories: tuple[str, ...]
+    cause: str | None
+    reason: str
+
+
+def clause_risks(text: str, clauses: list[dict]) -> list[ClauseRisk]:
+    """Risks raised by what a clause says: liability without a cap, disputes 'settled amicably' with
+    no forum."""
+    out: list[ClauseRisk] = []
+    for cl in clauses:
+        body = text[cl["start"]:cl["end"]]
+        if cl["type"] == "liability":
+            m = _NO_CAP.search(body)
+            if m or not _CAP.search(body):
+                s, e = _sentence_around(text, cl["start"] + (m.start() if m else 0), cl)
+                out.append(ClauseRisk(s, e, "risk-contract-dispute", ("legal", "financial"), "cause-no-liability-cap",
+                                      "liability without a cap"))
+        elif cl["type"] == "dispute_resolution":
+            if not _FORUM.search(body):
+                m = _AMICABLE.search(body)
+                s, e = _sentence_around(text, cl["start"] + (m.start() if m else 0), cl)
+                out.append(ClauseRisk(s, e, "risk-contract-dispute", ("legal",), "cause-no-dispute-mechanism",
+                                      "disputes settled by negotiation with no forum"))
+    return out
+
+
+def _sentence_around(text: str, pos: int, cl: dict) -> tuple[int, int]:
+    from .sentences import split_sentences
+
+    base = cl["start"]
+    for s, e in split_sentences(text[base:cl["end"]]):
+        if s + base <= pos < e + base or pos < s + base:
+            return s + base, e + base
+    return cl["start"], cl["end"]
