@@ -57,7 +57,6 @@ class CR(DefinedNamespace):
     startDate: object
     endDate: object
     materialised: object
-    mainRisk: object
     riskNote: object
     hadCause: object
     observedIndicator: object
