@@ -29,6 +29,9 @@ def register(app: typer.Typer) -> None:
             err.print("error: give --text TEXT or at least one --concept ID.")
             raise typer.Exit(2)
         state = AppState(get_settings().with_store(store))
+        from ..app import load_knowledge_base_on_first_start
+
+        load_knowledge_base_on_first_start(state)   # a fresh checkout has no store yet: load it, say so
         doc = recommend_view(state, text=text, concepts=concept, phase=phase, categories=category, top=top)
         if format is Format.json:
             print_json(doc)
