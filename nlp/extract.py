@@ -151,6 +151,7 @@ def _with_flag(nlp, texts, lexicon_only):
     for t in texts:
         d = nlp.make_doc(t)
         d._.corisk_lexicon_only = lexicon_only
+        d._.corisk_text = t
         yield d
 
 

@@ -55,7 +55,7 @@ def _vectorizer():
 
     return FeatureUnion([
         ("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=True, sublinear_tf=True,
-                                 min_df=1, max_features=150_000, dtype=np.float32)),
+                                 min_df=2, max_features=60_000, dtype=np.float32)),
         ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True,
                                  token_pattern=_WORD, min_df=1, dtype=np.float32)),
     ])
@@ -181,8 +181,8 @@ class RiskModel:
         self.clause = _lr(True, C=10.0).fit(self.vec.transform(x), y)
         log(f"trained clause typer on {len(d.clauses) if docs else 0}+ clauses ({len(x)} examples)")
 
-    def _neg_features(self, texts):
-        X = self.vec.transform(texts)
+    def _neg_features(self, texts, X=None):
+        X = self.vec.transform(texts) if X is None else X
         feats = [cue_features(t) for t in texts]
         keys = ["pre", "fol", "hypo", "pseudo", "term", "rule"]
         F = sparse.csr_matrix(np.array([[min(f[k], 3.0) for k in keys] for f in feats], dtype=np.float32))
@@ -233,16 +233,21 @@ class RiskModel:
                 _, a, b = flat[r]
                 if chosen and chosen[-1][0] == i and texts[i][chosen[-1][2]:a].strip(" ，,；;：:") == "":
                     ci, ca, cb, cs, crow = chosen[-1]
-                    chosen[-1] = (ci, ca, b, max(cs, ps[r]), crow)
+                    chosen[-1] = (ci, ca, b, max(cs, ps[r]), -1)   # merged: vectorize again
                 else:
                     chosen.append((i, a, b, float(ps[r]), r))
         rows_sent = [c[0] for c in chosen]
-        span_texts = [texts[i][a:b] for i, a, b, _, _ in chosen]
-        Xspan = self.vec.transform(span_texts)
+        Xspan = Xg[[max(c[4], 0) for c in chosen]].tolil()
+        merged = [k for k, c in enumerate(chosen) if c[4] < 0]
+        if merged:
+            Xm = self.vec.transform([texts[chosen[k][0]][chosen[k][1]:chosen[k][2]] for k in merged])
+            for n_, k in enumerate(merged):
+                Xspan[k] = Xm[n_]
+        Xspan = Xspan.tocsr()
         Xsent = Xs[rows_sent]
         Pcat = 0.5 * self.cats.predict_proba(Xspan) + 0.5 * self.cats.predict_proba(Xsent)
         Pcon = self.concept.predict_proba(Xspan + 0.5 * Xsent)
-        Pneg = self.neg.predict_proba(self._neg_features([texts[i] for i in rows_sent]))[:, 1]
+        Pneg = self.neg.predict_proba(self._neg_features([texts[i] for i in rows_sent], Xsent))[:, 1]
         col = {c: k for k, c in enumerate(self.concept_ids)}
         for k, (i, a, b, sscore, _) in enumerate(chosen):
             con = Pcon[k].copy()

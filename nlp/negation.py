@@ -101,11 +101,11 @@ def find_cues(text: str) -> list[Cue]:
     return cues
 
 
-def negation(text: str, span: tuple[int, int] | None = None) -> tuple[bool, str | None, str | None]:
+def negation(text: str, span: tuple[int, int] | None = None, cues: list[Cue] | None = None) -> tuple[bool, str | None, str | None]:
     """Is the statement (span inside sentence `text`, relative offsets) negated or ruled out?
     → (negated, reason 'negated'|'hypothetical-none', cue text)."""
     s, e = span if span else (0, len(text))
-    cues = find_cues(text)
+    cues = find_cues(text) if cues is None else cues
     terms = [c for c in cues if c.kind == "term"]
     hypo = any(c.kind == "hypo" for c in cues)
     for c in cues:
@@ -124,8 +124,9 @@ def negation(text: str, span: tuple[int, int] | None = None) -> tuple[bool, str 
 def cue_features(text: str) -> dict[str, float]:
     """Counts of cue kinds in a sentence: features for the learned negation model."""
     f = {"pre": 0.0, "fol": 0.0, "hypo": 0.0, "pseudo": 0.0, "term": 0.0}
-    for c in find_cues(text):
+    cues = find_cues(text)
+    for c in cues:
         f[c.kind] += 1.0
-    neg, reason, _ = negation(text)
+    neg, reason, _ = negation(text, cues=cues)
     f["rule"] = 1.0 if neg else 0.0
     return f

@@ -11,10 +11,12 @@ pipelines to var/model/{zh,en}.
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import registry
 
 from .lexicon import load_lexicon, make_matcher, word_bounded
 from .model import Params, RiskModel
@@ -25,6 +27,82 @@ if not Span.has_extension("risk"):
     Span.set_extension("risk", default=None)
 if not Doc.has_extension("corisk_lexicon_only"):
     Doc.set_extension("corisk_lexicon_only", default=False)
+if not Doc.has_extension("corisk_text"):
+    Doc.set_extension("corisk_text", default=None)
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text; Doc.text joins every token on each call, so the caller's string is kept."""
+    if doc._.corisk_text is None:
+        doc._.corisk_text = doc.text
+    return doc._.corisk_text
+
+
+_MODELS: dict = {}
+
+
+def _load_model(path: Path) -> RiskModel:
+    """One unpickled model per file per process (the zh and en pipelines share one file)."""
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if key not in _MODELS:
+        with open(path, "rb") as fh:
+            _MODELS[key] = pickle.load(fh)
+    return _MODELS[key]
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’.\-_/][A-Za-z0-9]+)*|\S")
+
+
+class MixedTokenizer:
+    """zh and mixed text: one token per Chinese character (like spaCy's `char` segmenter), one per
+    Latin word or number, so "SLA 违约" is [SLA, 违, 约] and English labels match whole words."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words, spaces = [], []
+        pos = 0
+        for m in _TOKEN.finditer(text):
+            s = m.start()
+            if s > pos:
+                gap = text[pos:s]
+                if gap == " " and words:
+                    spaces[-1] = True
+                elif gap[0] == " " and words:
+                    spaces[-1] = True
+                    words.append(gap[1:]); spaces.append(False)
+                else:
+                    words.append(gap); spaces.append(False)
+            words.append(m.group()); spaces.append(False)
+            pos = m.end()
+        if pos < len(text):
+            gap = text[pos:]
+            if gap[0] == " " and words:
+                spaces[-1] = True
+                gap = gap[1:]
+            if gap:
+                words.append(gap); spaces.append(False)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def to_disk(self, path, **kw):
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+    def from_disk(self, path, **kw):
+        return self
+
+    def to_bytes(self, **kw):
+        return b""
+
+    def from_bytes(self, data, **kw):
+        return self
+
+
+@registry.tokenizers("corisk.MixedTokenizer.v1")
+def create_mixed_tokenizer():
+    def make(nlp):
+        return MixedTokenizer(nlp.vocab)
+    return make
 
 
 @Language.factory("corisk_sentences")
@@ -35,7 +113,7 @@ def make_sentences(nlp: Language, name: str):
 class SentenceSplitter:
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for s, e in split_sentences(doc.text):
+        for s, e in split_sentences(doc_text(doc)):
             sp = doc.char_span(s, e, alignment_mode="expand")
             if sp is not None:
                 spans.append(sp)
@@ -63,7 +141,7 @@ class LexiconMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        text = doc.text
+        text = doc_text(doc)
         for match_id, s, e in self.matcher(doc):
             sp = Span(doc, s, e, label=match_id)
             if word_bounded(text, sp.start_char, sp.end_char):
@@ -132,14 +210,20 @@ class RiskFinder:
         return doc
 
     def to_disk(self, path, exclude=()):
+        """The model is pickled once next to the pipelines (var/model/risk_model.pkl); the
+        component folder names it, so both languages share one file."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        with open(path / "model.pkl", "wb") as fh:
-            pickle.dump(self.model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        shared = path.parent.parent / "risk_model.pkl"
+        if not shared.exists() or _MODELS.get("written") != id(self.model):
+            with open(shared, "wb") as fh:
+                pickle.dump(self.model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            _MODELS["written"] = id(self.model)
+        (path / "model.ref").write_text("../../risk_model.pkl", encoding="utf-8")
 
     def from_disk(self, path, exclude=()):
-        with open(Path(path) / "model.pkl", "rb") as fh:
-            self.model = pickle.load(fh)
+        path = Path(path)
+        self.model = _load_model((path / (path / "model.ref").read_text(encoding="utf-8").strip()))
         return self
 
 
@@ -154,12 +238,13 @@ class NegationCues:
     def __call__(self, doc: Doc) -> Doc:
         cues = []
         seen = set()
+        text = doc_text(doc)
         for sp in list(doc.spans.get("dismissed", [])) + list(doc.spans.get("risks", [])):
             s, e = sp._.risk["sentence"]
             if (s, e) in seen:
                 continue
             seen.add((s, e))
-            for c in find_cues(doc.text[s:e]):
+            for c in find_cues(text[s:e]):
                 if c.kind in ("pre", "fol", "hypo"):
                     cs = doc.char_span(s + c.start, s + c.end, label=c.kind, alignment_mode="expand")
                     if cs is not None:
@@ -172,9 +257,11 @@ PIPE_NAMES = ("corisk_sentences", "corisk_lexicon", "corisk_risks", "corisk_nega
 
 
 def blank_pipeline(lang: str) -> Language:
-    import spacy
+    """The pipeline of nlp/config.cfg for `lang` (zh also serves mixed text), untrained."""
+    from spacy.util import load_config, load_model_from_config
 
-    nlp = spacy.blank("en" if lang == "en" else "zh")
-    for name in PIPE_NAMES:
-        nlp.add_pipe(name)
-    return nlp
+    config = load_config(Path(__file__).with_name("config.cfg"))
+    if lang == "en":
+        config["nlp"]["lang"] = "en"
+        config["nlp"]["tokenizer"] = {"@tokenizers": "spacy.Tokenizer.v1"}
+    return load_model_from_config(config, auto_fill=True)

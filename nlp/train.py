@@ -120,7 +120,7 @@ def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> d
     if dev_docs:
         # precompute per-parameter independent parts cheaply: evaluate the grid coordinate-wise
         cur = Params()
-        for _ in range(2):
+        for _ in range(1):
             for name, values in grid.items():
                 for v in values:
                     p = Params(**{**cur.__dict__, name: v})
