@@ -1,4 +1,5 @@
 """The first pages of `make run`: categories on the home page, concept pages, and their JSON twins."""
+import html
 import re
 
 import pytest
@@ -31,8 +32,9 @@ def test_concept_page_and_its_json_twin_agree(client):
     doc = client.get("/api/v1/concepts/risk-vendor-lock-in").json()
     page = client.get("/concepts/risk-vendor-lock-in")
     assert page.status_code == 200
-    assert doc["label"]["zh"] in page.text and doc["label"]["en"] in page.text
-    assert doc["definition"]["en"] in page.text
+    shown = html.unescape(page.text)
+    assert doc["label"]["zh"] in shown and doc["label"]["en"] in shown
+    assert doc["definition"]["en"] in shown
     linked = set(re.findall(r'href="/concepts/([^"]+)"', page.text))
     for key in ("causes", "indicators", "strategies", "strategies_via_causes", "categories"):
         for item in doc.get(key, []):
