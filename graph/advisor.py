@@ -213,9 +213,15 @@ class CaseIndex:
         # (concept, strategy) → summed outcome value over the cases that have both
         self.pair_value: dict[tuple[str, str], float] = defaultdict(float)
         self.strategy_value: dict[str, float] = defaultdict(float)
-        self._rows: dict[str, sp.csr_matrix] = {}
+        # per case, encoded once when it is put: hashed text row (feature ids, counts) and the
+        # structured fields as small integer codes; stacked lazily into matrices, once per change
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._codes: dict[str, tuple] = {}
+        self._vocab: dict[str, int] = {}   # concept / category / phase / service type → code
         self._df = np.zeros(_HASHER.n_features)
-        self._matrix = None         # (ids, csr matrix of raw term counts, idf-weighted row norms)
+        self._matrix = None         # (ids, idf-weighted csr matrix, row norms, idf)
+        self._table: CaseTable | None = None   # every case as arrays, rows aligned with _matrix's ids
+        self._changed: dict[str, None] = {}     # cases put or dropped since the table was stacked
         self.version = 0
         self._lock = threading.RLock()
         self.add_many(cases)
@@ -230,7 +236,8 @@ class CaseIndex:
         rows = _HASHER.transform([c.text for c in cases]).tocsr()
         with self._lock:
             for i, case in enumerate(cases):
-                self._put(case, rows[i])
+                a, b = rows.indptr[i], rows.indptr[i + 1]
+                self._put(case, (rows.indices[a:b], rows.data[a:b]))
             self._matrix = None
             self.version += 1
 
@@ -256,7 +263,17 @@ class CaseIndex:
         for strategy, outcome in case.applications:
             self.strategy_value[strategy] += OUTCOME_VALUE.get(outcome, 0.0)
         self._rows[case.id] = row
-        self._df[row.indices] += 1
+        self._df[row[0]] += 1
+        self._changed[case.id] = None
+        code = self._code
+        cats = {c for r in case.risks for c in self.onto.risk_categories.get(r, ())}
+        scalar = lambda v: -1 if v is None else code(v)  # noqa: E731   (None never equals a query's value)
+        self._codes[case.id] = (scalar(case.main_risk), scalar(case.phase), scalar(case.service_type),
+                                _codes(code, case.risks), _codes(code, case.causes),
+                                _codes(code, case.concepts), _codes(code, cats))
+
+    def _code(self, value) -> int:
+        return self._vocab.setdefault(value, len(self._vocab))
 
     def _drop(self, case_id: str) -> None:
         case = self.records.pop(case_id)
@@ -267,19 +284,37 @@ class CaseIndex:
         for strategy, outcome in case.applications:
             self.strategy_value[strategy] -= OUTCOME_VALUE.get(outcome, 0.0)
         row = self._rows.pop(case_id)
-        self._df[row.indices] -= 1
+        self._df[row[0]] -= 1
+        del self._codes[case_id]
+        self._changed[case_id] = None
 
     def _text_matrix(self):
         with self._lock:
             if self._matrix is None:
-                ids = list(self._rows)
-                m = sp.vstack([self._rows[i] for i in ids]).tocsr() if ids else sp.csr_matrix((0, _HASHER.n_features))
-                idf = np.log((1 + len(ids)) / (1 + self._df)) + 1.0
-                weighted = m @ sp.diags(idf)
-                norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-                norms[norms == 0] = 1.0
-                self._matrix = (ids, weighted.tocsr(), norms, idf)
+                t = self._table = self._restack()
+                # idf is global, so any change re-weights every row: a few numpy passes, no re-hashing
+                idf = np.log((1 + len(self._rows)) / (1 + self._df)) + 1.0
+                weighted, norms = t.weighted(idf)
+                self._matrix = (t.ids, weighted, norms, idf)
             return self._matrix
+
+    def _restack(self) -> "CaseTable":
+        """The table after the changes since the last one: their old rows masked out, their new
+        rows appended; stacked from scratch only the first time or once dead rows pile up."""
+        t, changed, self._changed = self._table, self._changed, {}
+        fresh = [cid for cid in changed if cid in self._rows]
+        width = len(self._vocab)
+        if t is None or len(t.ids) + len(fresh) > 1.25 * len(self._rows) + 1000:
+            ids = list(self._rows)
+            return CaseTable(ids, [self._rows[i] for i in ids], [self._codes[i] for i in ids], width)
+        return t.extended(changed, CaseTable(fresh, [self._rows[i] for i in fresh],
+                                             [self._codes[i] for i in fresh], width))
+
+    def table(self) -> "CaseTable":
+        """The structured fields of every case as arrays, rows in the text matrix's order."""
+        with self._lock:
+            self._text_matrix()
+            return self._table
 
     def strategy_prior(self, strategy: str, exclude: str | None = None) -> float:
         """How often, and how well, the strategy was used across the case base (per 10 cases)."""
@@ -309,13 +344,131 @@ class CaseIndex:
         """Cosine similarity of `text` to every case (only the non-zero ones)."""
         if not text.strip() or not self.records:
             return {}
-        ids, weighted, norms, idf = self._text_matrix()
+        ids, sims = self.text_array(text)
+        nz = np.nonzero(sims)[0]
+        return {ids[i]: float(sims[i]) for i in nz}
+
+    def text_array(self, text: str) -> tuple[list[str], np.ndarray]:
+        """Case ids and the cosine similarity of `text` to each, as one array (zeros for no text)."""
+        with self._lock:
+            ids, weighted, norms, idf = self._text_matrix()
+            alive = self._table.alive
+        if not text.strip() or not ids:
+            return ids, np.zeros(len(ids))
         q = _HASHER.transform([text]).tocsr()
         q = q.multiply(idf).tocsr()
         qn = math.sqrt(q.multiply(q).sum()) or 1.0
-        sims = (weighted @ q.T).toarray().ravel() / (norms * qn)
-        nz = np.nonzero(sims)[0]
-        return {ids[i]: float(sims[i]) for i in nz}
+        # a dense query vector makes this one sparse mat-vec (same sums, same order, as weighted @ q.T)
+        sims = (weighted @ q.toarray().ravel()) / (norms * qn)
+        if not alive.all():
+            sims[~alive] = 0.0
+        return ids, sims
+
+
+class CaseTable:
+    """The case base as arrays, one row per case, to score every case at once with numpy.
+
+    Append-only between rebuilds: a changed case gets a new row and its old row is masked out
+    (`alive`), so a change costs its own rows, not a restack of the whole case base."""
+
+    SETS = ("risks", "causes", "concepts", "categories")
+
+    def __init__(self, ids: list[str], rows: list[tuple], codes: list[tuple], width: int):
+        self.ids = list(ids)
+        self.row = {cid: i for i, cid in enumerate(self.ids)}
+        self.alive = np.ones(len(self.ids), dtype=bool)
+        self.text, self._hashed_order = _stack_reversed(rows)
+        self.main, self.phase, self.service = (np.fromiter((c[k] for c in codes), dtype=np.int64, count=len(codes))
+                                               for k in range(3))
+        self.sets = {name: _membership([c[k] for c in codes], width) for k, name in enumerate(self.SETS, 3)}
+        self.sizes = {name: np.diff(m.indptr) for name, m in self.sets.items()}
+
+    def extended(self, changed, new: "CaseTable") -> "CaseTable":
+        """This table with the rows of `changed` cases masked out and `new`'s rows appended."""
+        t = object.__new__(CaseTable)
+        n = len(self.ids)
+        t.ids = self.ids + new.ids
+        t.row = dict(self.row)
+        for cid in changed:
+            t.row.pop(cid, None)
+        t.row.update((cid, n + i) for i, cid in enumerate(new.ids))
+        t.alive = np.concatenate([self.alive, new.alive])
+        t.alive[[self.row[c] for c in changed if c in self.row]] = False
+        t.text = sp.vstack([self.text, new.text], format="csr")
+        t._hashed_order = np.concatenate([self._hashed_order, new._hashed_order + self.text.nnz])
+        t.main, t.phase, t.service = (np.concatenate([a, b]) for a, b in
+                                      ((self.main, new.main), (self.phase, new.phase), (self.service, new.service)))
+        width = max(m.shape[1] for m in new.sets.values())
+        t.sets = {name: sp.vstack([_widen(self.sets[name], width), new.sets[name]], format="csr")
+                  for name in self.SETS}
+        t.sizes = {name: np.diff(m.indptr) for name, m in t.sets.items()}
+        return t
+
+    def weighted(self, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """`raw counts @ diags(idf)` and its row norms, in numpy: the same products, summed in the
+        same order as scipy did (mat-mat leaves each row reversed; the norms sum in hashed order)."""
+        t = self.text
+        data = t.data * idf[t.indices]
+        weighted = sp.csr_matrix((data, t.indices, t.indptr), shape=t.shape)
+        sq = data[self._hashed_order]
+        sq *= sq
+        norms = np.zeros(t.shape[0])
+        nonempty = np.flatnonzero(np.diff(t.indptr))
+        if len(nonempty):
+            norms[nonempty] = np.add.reduceat(sq, t.indptr[nonempty])
+        norms = np.sqrt(norms)
+        norms[norms == 0] = 1.0
+        return weighted, norms
+
+    def hits(self, name: str, vocab: dict, values) -> np.ndarray:
+        """Per case, how many of `values` its set `name` holds."""
+        v = np.zeros(self.sets[name].shape[1])
+        for x in values:
+            i = vocab.get(x)
+            if i is not None and i < len(v):
+                v[i] = 1.0
+        return self.sets[name] @ v
+
+    def jaccard(self, name: str, vocab: dict, values: set) -> np.ndarray:
+        """Jaccard similarity of `values` to each case's set `name` (0 when either is empty)."""
+        out = np.zeros(len(self.ids))
+        if values:
+            inter = self.hits(name, vocab, values)
+            np.divide(inter, len(values) + self.sizes[name] - inter, out=out, where=self.sizes[name] > 0)
+        return out
+
+    def equals(self, column: np.ndarray, vocab: dict, value: str | None) -> np.ndarray:
+        if value is None or value not in vocab:
+            return np.zeros(len(self.ids), dtype=bool)
+        return column == vocab[value]
+
+
+def _codes(code, values) -> np.ndarray:
+    return np.fromiter(sorted({code(v) for v in values}), dtype=np.int32)
+
+
+def _stack_reversed(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """CSR matrix of hashed text rows with each row's entries reversed, and the permutation (its
+    own inverse) back to the hashed order."""
+    lens = np.fromiter((len(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lens, out=indptr[1:])
+    indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, dtype=np.int32)
+    data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)
+    perm = np.repeat(indptr[:-1] + indptr[1:] - 1, lens) - np.arange(len(indices))
+    return sp.csr_matrix((data[perm], indices[perm], indptr), shape=(len(rows), _HASHER.n_features)), perm
+
+
+def _membership(sets: list[np.ndarray], width: int) -> sp.csr_matrix:
+    """Binary case × code matrix from per-case code arrays."""
+    indptr = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets)), out=indptr[1:])
+    indices = np.concatenate(sets) if sets else np.zeros(0, dtype=np.int32)
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(sets), max(width, 1)))
+
+
+def _widen(m: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], max(width, m.shape[1])))
 
 
 # ------------------------------------------------------------------------------------ queries
@@ -382,10 +535,11 @@ class Advisor:
 
     # ---- similar cases
     def similar_cases(self, q: Query, top: int = 5) -> list[dict]:
-        scored = self._case_scores(q)
+        scored = self._case_scores(q, limit=top)
         return [self._case_hit(q, cid, s) for cid, s in scored[:top]]
 
-    def _case_scores(self, q: Query) -> list[tuple[str, float]]:
+    def _case_scores(self, q: Query, limit: int | None = None) -> list[tuple[str, float]]:
+        """Cases by similarity to the query, best first (the first `limit`, or all with a score > 0)."""
         ordered = self._query_risks(q)
         main_risk = ordered[0] if ordered else None   # the risk named first is the one the query is about
         risks = set(ordered)
@@ -393,30 +547,33 @@ class Advisor:
         query_cats = set(q.categories) or {c for r in risks for c in self.onto.risk_categories.get(r, ())}
         concepts = risks | causes | set(q.indicators)
         text = q.text or " ".join(v for c in q.concepts for v in self.onto.labels.get(c, {}).values())
-        text_sim = self.cases.text_scores(text)
-        candidates = set(text_sim)
-        for c in concepts:
-            candidates |= self.cases.by_concept.get(c, set())
-        candidates.discard(q.exclude_case)
+        if not self.cases.records:
+            return []
+        # every case at once: the same sum, term by term in the same order, as a per-case loop
+        with self.cases._lock:
+            ids, text_sim = self.cases.text_array(text)
+            t, vocab = self.cases.table(), self.cases._vocab
+        candidates = ((text_sim != 0) | (t.hits("concepts", vocab, concepts) > 0)) & t.alive
+        if q.exclude_case in t.row:
+            candidates[t.row[q.exclude_case]] = False
+        if q.categories:
+            candidates &= t.hits("categories", vocab, set(q.categories)) > 0
         w = SIMILARITY_WEIGHTS
-        out = []
-        for cid in candidates:
-            case = self.cases.records[cid]
-            case_risks = set(case.risks)
-            case_cats = {c for r in case.risks for c in self.onto.risk_categories.get(r, ())}
-            s = (w["text"] * text_sim.get(cid, 0.0)
-                 + w["main"] * (main_risk is not None and main_risk == case.main_risk)
-                 + w["risks"] * _jaccard(risks, case_risks)
-                 + w["causes"] * _jaccard(causes, case.causes)
-                 + w["category"] * _jaccard(query_cats, case_cats)
-                 + w["phase"] * (q.phase is not None and q.phase == case.phase)
-                 + w["service"] * (q.service_type is not None and q.service_type == case.service_type))
-            if q.categories and not (case_cats & set(q.categories)):
-                continue
-            if s > 0:
-                out.append((cid, s))
+        s = (w["text"] * text_sim
+             + w["main"] * t.equals(t.main, vocab, main_risk)
+             + w["risks"] * t.jaccard("risks", vocab, risks)
+             + w["causes"] * t.jaccard("causes", vocab, causes)
+             + w["category"] * t.jaccard("categories", vocab, query_cats)
+             + w["phase"] * t.equals(t.phase, vocab, q.phase)
+             + w["service"] * t.equals(t.service, vocab, q.service_type))
+        rows = np.nonzero(candidates & (s > 0))[0]
+        if limit is not None and len(rows) > limit:
+            # the `limit` best and everything tied with the last of them; ties are then broken by id
+            kth = np.partition(s[rows], len(rows) - limit)[len(rows) - limit]
+            rows = rows[s[rows] >= kth]
+        out = [(ids[i], float(s[i])) for i in rows]
         out.sort(key=lambda x: (-x[1], x[0]))
-        return out
+        return out if limit is None else out[:limit]
 
     def _case_hit(self, q: Query, cid: str, score: float) -> dict:
         case = self.cases.records[cid]
@@ -457,7 +614,7 @@ class Advisor:
                     paths[s].append((PATH_STRENGTH["mitigates"], [k, "cr:signals", r, "^cr:mitigates", s]))
 
         # evidence from the most similar past cases
-        neighbours = self._case_scores(q)[:EVIDENCE_NEIGHBOURS]
+        neighbours = self._case_scores(q, limit=EVIDENCE_NEIGHBOURS)
         evidence: dict[str, float] = defaultdict(float)
         evidence_cases: dict[str, list[tuple[float, str]]] = defaultdict(list)
         case_only = set()

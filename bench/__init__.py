@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints a table; latest figures in docs/BENCHMARKS.md."""
