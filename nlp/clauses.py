@@ -19,24 +19,24 @@ TYPE_KEYWORDS: dict[str, list[str]] = {
     "termination": ["终止", "解除", "期限", "有效期", "退出", "termination", "term and termination", "terminate",
                     "term", "exit", "expiry"],
     "data_protection": ["数据保护", "个人信息", "数据安全", "隐私", "data protection", "personal data", "privacy",
-                        "gdpr", "processor", "data security"],
+                        "gdpr", "processor", "data security", "数据"],
     "confidentiality": ["保密", "商业秘密", "confidentiality", "confidential", "non-disclosure"],
     "intellectual_property": ["知识产权", "著作权", "专利", "intellectual property", "ip ownership", "licence",
                               "license", "copyright", "patent"],
     "service_level": ["服务水平", "服务等级", "可用性", "SLA", "service level", "availability", "uptime",
                       "service credits", "response time"],
-    "payment": ["付款", "支付", "费用", "结算", "出资", "价款", "payment", "fees", "invoice", "price", "capital contribution"],
+    "payment": ["付款", "支付", "费用", "结算", "出资", "价款", "payment", "fees", "invoice", "price", "capital contribution", "contributions", "结算"],
     "force_majeure": ["不可抗力", "force majeure", "act of god"],
     "change_control": ["变更", "变更管理", "change control", "changes to the service", "change request", "amendment",
                        "changes"],
     "revenue_sharing": ["收益分配", "分成", "利润分配", "收入分配", "revenue sharing", "revenue share", "profit sharing",
-                        "net revenue", "split of revenue"],
+                        "net revenue", "split of revenue", "profit distribution", "distribution of profit", "收益"],
 }
 
 # Levels of a heading line: 0 = article (第X条, Article N, N. TITLE), 1 = N.N, 2 = (a)
 _HEADINGS = [
     (0, re.compile(r"^[ \t]*(?:第[一二三四五六七八九十百零〇\d]{1,6}条|(?:Article|ARTICLE|Section|SECTION|Clause|CLAUSE)\s+\d+|"
-                   r"[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]\s*(?=\D)(?!\d)|#{1,3}\s)", re.M)),
+                   r"[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]\s*(?=\D)(?!\d)|#{1,3}\s|§\s*\d+|[A-H]\.\s+(?=[A-Z]{3}))", re.M)),
     (1, re.compile(r"^[ \t]*\d{1,2}\.\d{1,2}(?:\.\d{1,2})?[.]?\s", re.M)),
     (2, re.compile(r"^[ \t]*[（(](?:[a-z]|[ivx]{1,4}|\d{1,2}|[一二三四五六七八九十]{1,3})[)）]", re.M)),
 ]
@@ -81,7 +81,7 @@ def segment(text: str) -> list[ClauseSpan]:
 
 def _is_article(text: str, s: int) -> bool:
     line = text[s:text.find("\n", s) if text.find("\n", s) >= 0 else len(text)]
-    if line.startswith("第") or line.startswith("#") or re.match(r"(?i)(article|section|clause)\s", line):
+    if line.startswith(("第", "#", "§")) or re.match(r"(?i)(article|section|clause)\s", line):
         return True
     if re.match(r"[一二三四五六七八九十]{1,3}、", line):
         return len(line) <= 30
@@ -93,6 +93,44 @@ def clause_heading_text(text: str) -> str:
     """What the clause typer reads: the heading twice (it names the clause) and the start of the body."""
     first = text.split("\n", 1)[0]
     return f"{first} {first} {text[:400]}"
+
+
+_UNTYPED = re.compile(r"定义|释义|其他|其它|附则|鉴于|通知|送达|签署|definitions|interpretation|miscellaneous|general|"
+                      r"parties|recitals|notices|signatures|entire agreement", re.I)
+
+
+def rule_types(heading: str) -> list[str]:
+    """Clause types a heading names, in the order they appear ("Law and Jurisdiction" names two);
+    [] for headings of untyped sections (definitions, miscellaneous)."""
+    h = heading.lower()
+    found: dict[str, tuple[int, int]] = {}
+    for t, kws in TYPE_KEYWORDS.items():
+        for kw in kws:
+            i = _find_kw(h, kw.lower())
+            if i >= 0 and (t not in found or len(kw) > found[t][1]):
+                found[t] = (i, len(kw))
+    if t_law := ("law" in re.findall(r"[a-z]+", h) or "法律" in h):
+        found.setdefault("governing_law", (h.find("law") if "law" in h else h.find("法律"), 3))
+    del t_law
+    # a keyword inside a longer keyword of another type does not count ("争议" in "争议解决" is one)
+    spans = {t: (i, i + n) for t, (i, n) in found.items()}
+    keep = [t for t, (a, b) in spans.items()
+            if not any(u != t and ua <= a and b <= ub and (ub - ua) > (b - a) for u, (ua, ub) in spans.items())]
+    return sorted(keep, key=lambda t: spans[t][0])
+
+
+def _find_kw(h: str, kw: str) -> int:
+    """Position of a keyword; Latin keywords only as whole words ("term" is not in "terms")."""
+    if not re.match(r"[a-z]", kw):
+        return h.find(kw)
+    tail = "" if kw.endswith(("indemnif", "arbitrat")) else r"\b"
+    m = re.search(rf"\b{re.escape(kw)}{tail}", h)
+    return m.start() if m else -1
+
+
+def untyped_heading(heading: str) -> bool:
+    return bool(_UNTYPED.search(heading)) and not rule_types(heading.split(" ", 1)[-1]) or bool(
+        re.match(r"^\S*\s*(?:定义|其他|其它|附则|definitions|miscellaneous|general)\b", heading, re.I))
 
 
 def rule_type(heading: str) -> str | None:

@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from .clauses import ESSENTIAL_CLAUSES, clause_heading_text, clause_risks, looks_like_contract, rule_type, segment
+from .clauses import (ESSENTIAL_CLAUSES, clause_heading_text, clause_risks, looks_like_contract, rule_types, segment,
+                      untyped_heading)
 from .errors import ExtractError
 from .lang import detect_language, is_mixed
 from .lexicon import load_lexicon
@@ -116,9 +117,10 @@ class Extractor:
         ml = model.clause_types([clause_heading_text(text[c.start:c.end]) for c in spans]) if not self.lexicon_only else [(None, 0.0)] * len(spans)
         t_clause = model.params.__dict__.get("t_clause", 0.45)
         for c, (mtype, p) in zip(spans, ml):
-            rtype = rule_type(c.heading)
-            ctype = rtype or (mtype if p >= t_clause else None)
-            if ctype:
+            rtypes = rule_types(c.heading)
+            if not rtypes and not untyped_heading(c.heading) and mtype and p >= t_clause:
+                rtypes = [mtype]
+            for ctype in rtypes:
                 typed.append({"type": ctype, "start": c.start, "end": c.end, "text": text[c.start:c.end]})
         present = {c["type"] for c in typed}
         doc_out["clauses"] = typed

@@ -301,7 +301,7 @@ class RiskModel:
         if not texts or self.clause is None:
             return [(None, 0.0) for _ in texts]
         P = self.clause.predict_proba(self.vec.transform(texts))
-        return [(self.clause.classes_[int(np.argmax(r))], float(np.max(r))) for r in P]
+        return [(str(self.clause.classes_[int(np.argmax(r))]), float(np.max(r))) for r in P]
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:

@@ -116,7 +116,7 @@ def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> d
     ex = Extractor(pipes, {"version": version})
     best, best_key = None, None
     grid = {"t_risk": [0.35, 0.45, 0.55, 0.65], "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8, 1.01],
-            "t_cat2": [0.5, 0.7, 0.9]}
+            "t_cat2": [0.5, 0.7, 0.9], "w_cat_concept": [0.0, 0.15, 0.3], "w_lex": [0.2, 0.4, 0.8]}
     if dev_docs:
         # precompute per-parameter independent parts cheaply: evaluate the grid coordinate-wise
         cur = Params()
