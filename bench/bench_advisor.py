@@ -134,12 +134,13 @@ def concept_queries(adv, n: int, seed: int = 0) -> list:
 
 
 # ------------------------------------------------------------------------------------- benches
-def bench_shipped(graph, records, concept_n: int = 50, seed: int = 0) -> list[tuple[str, str]]:
+def bench_shipped(graph, records, concept_n: int = 50, seed: int = 0, fit_cases: int = 400,
+                  case_n: int | None = None) -> list[tuple[str, str]]:
     from graph.advisor import Advisor
 
     (adv, build_ms) = timed(Advisor, graph, records)
-    _, fit_ms = timed(adv.fit_ranker)
-    loo = [adv.query_for_case(r) for r in records]
+    _, fit_ms = timed(adv.fit_ranker, max_cases=fit_cases)
+    loo = [adv.query_for_case(r) for r in records[:case_n]]
     free = concept_queries(adv, concept_n, seed)
     adv.recommend(loo[0])   # warm the lazily built text matrix once
     case_ms = [timed(adv.recommend, q)[1] for q in loo]
@@ -153,7 +154,8 @@ def bench_shipped(graph, records, concept_n: int = 50, seed: int = 0) -> list[tu
     return rows
 
 
-def bench_synthetic(graph, n_cases: int, n_queries: int, seed: int = 0, words=((), ())) -> list[tuple[str, str]]:
+def bench_synthetic(graph, n_cases: int, n_queries: int, seed: int = 0, words=((), ()),
+                    fit_cases: int = 400) -> list[tuple[str, str]]:
     from graph.advisor import Advisor, OntologyIndex
 
     onto = OntologyIndex(graph)
@@ -166,7 +168,7 @@ def bench_synthetic(graph, n_cases: int, n_queries: int, seed: int = 0, words=((
     _, matrix_ms = timed(adv.recommend, adv.query_for_case(records[0]))   # first query builds the lazy matrices
     gc.collect()
     rss2 = rss_mb()
-    _, fit_ms = timed(adv.fit_ranker)
+    _, fit_ms = timed(adv.fit_ranker, max_cases=fit_cases)
 
     rnd = random.Random(seed + 1)
     n_case_q = n_queries - n_queries // 4
@@ -200,7 +202,7 @@ def bench_synthetic(graph, n_cases: int, n_queries: int, seed: int = 0, words=((
         ("index build: Advisor(onto, cases) (s)", f"{build_ms / 1000:.2f}"),
         ("first query (builds lazy text/feature matrices) (ms)", f"{matrix_ms:.0f}"),
         ("indexes in memory (MiB RSS)", f"{rss2 - rss1:.0f}"),
-        ("fit_ranker, 400 sampled cases (s)", f"{fit_ms / 1000:.1f}"),
+        (f"fit_ranker, {fit_cases} sampled cases (s)", f"{fit_ms / 1000:.1f}"),
         (f"recommend (n={p['n']}) p50 / p95 / max (ms)", f"{p['p50']:.1f} / {p['p95']:.1f} / {p['max']:.1f}"),
         ("upsert one changed case (ms)", f"{upsert_ms:.1f}"),
         ("first recommend after it (ms)", f"{first_ms:.1f}"),
@@ -211,19 +213,21 @@ def bench_synthetic(graph, n_cases: int, n_queries: int, seed: int = 0, words=((
     ]
 
 
-def main(argv=None) -> dict:
+def main(argv=None, graph=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=100_000, help="size of the synthetic case base")
     ap.add_argument("--queries", type=int, default=200, help="queries timed on the synthetic case base")
     ap.add_argument("--concept-queries", type=int, default=50, help="concept-only queries on the shipped KB")
+    ap.add_argument("--shipped-queries", type=int, default=None, help="only the first N shipped cases' queries")
+    ap.add_argument("--fit-cases", type=int, default=400, help="cases fit_ranker samples (its default: 400)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
-    graph = load_graph()
+    graph = graph if graph is not None else load_graph()
     records = shipped_records()
-    shipped = bench_shipped(graph, records, args.concept_queries, args.seed)
+    shipped = bench_shipped(graph, records, args.concept_queries, args.seed, args.fit_cases, args.shipped_queries)
     print_table("Advisor latency, shipped case base", shipped)
-    synthetic = bench_synthetic(graph, args.cases, args.queries, args.seed, word_pool(records))
+    synthetic = bench_synthetic(graph, args.cases, args.queries, args.seed, word_pool(records), args.fit_cases)
     print_table(f"Advisor on a synthetic case base of {args.cases:,} cases", synthetic)
     return {"shipped": shipped, "synthetic": synthetic}
 
