@@ -50,3 +50,55 @@ def test_the_cbrkit_comparison_prints_both_side_by_side_with_ratios(graph, capsy
     assert out["cbrkit"]["row"]["queries"] == 5
     assert [r[0] for r in out["quality"]][-1].startswith("cbrkit")
     assert "corisk vs cbrkit" in capsys.readouterr().out
+
+
+def _case_scores_one_by_one(adv, q):
+    """The per-case loop the advisor used before it scored every case at once with numpy."""
+    from graph.advisor import SIMILARITY_WEIGHTS as w, _jaccard
+
+    ordered = adv._query_risks(q)
+    main_risk = ordered[0] if ordered else None
+    risks, causes = set(ordered), set(q.causes)
+    query_cats = set(q.categories) or {c for r in risks for c in adv.onto.risk_categories.get(r, ())}
+    text = q.text or " ".join(v for c in q.concepts for v in adv.onto.labels.get(c, {}).values())
+    text_sim = adv.cases.text_scores(text)
+    candidates = set(text_sim)
+    for c in risks | causes | set(q.indicators):
+        candidates |= adv.cases.by_concept.get(c, set())
+    candidates.discard(q.exclude_case)
+    out = []
+    for cid in candidates:
+        case = adv.cases.records[cid]
+        case_cats = {c for r in case.risks for c in adv.onto.risk_categories.get(r, ())}
+        s = (w["text"] * text_sim.get(cid, 0.0) + w["main"] * (main_risk is not None and main_risk == case.main_risk)
+             + w["risks"] * _jaccard(risks, set(case.risks)) + w["causes"] * _jaccard(causes, case.causes)
+             + w["category"] * _jaccard(query_cats, case_cats) + w["phase"] * (q.phase is not None and q.phase == case.phase)
+             + w["service"] * (q.service_type is not None and q.service_type == case.service_type))
+        if q.categories and not (case_cats & set(q.categories)):
+            continue
+        if s > 0:
+            out.append((cid, s))
+    out.sort(key=lambda x: (-x[1], x[0]))
+    return out
+
+
+def test_scoring_every_case_at_once_gives_the_same_scores_as_case_by_case_even_after_edits(graph):
+    import dataclasses
+
+    from graph.advisor import Advisor, OntologyIndex
+
+    onto = OntologyIndex(graph)
+    cases = bench_advisor.synthetic_records(onto, 300, seed=3)
+    adv = Advisor(onto, cases)
+    queries = [adv.query_for_case(c) for c in cases[:15]] + bench_advisor.concept_queries(adv, 5, seed=3)
+    queries.append(adv.make_query(["risk-vendor-lock-in"], categories=["technical"], text="迁移 migration"))
+    for step, q in enumerate(queries):
+        assert adv._case_scores(q) == _case_scores_one_by_one(adv, q)
+        assert adv._case_scores(q, limit=7) == _case_scores_one_by_one(adv, q)[:7]
+        old = cases[40 + step]
+        if step % 3 == 0:
+            adv.cases.remove(old.id)
+        elif step % 3 == 1:
+            adv.cases.upsert(dataclasses.replace(old, text=old.text + " 变更", risks=old.risks[::-1], phase=None))
+        else:
+            adv.cases.upsert(dataclasses.replace(old, id=f"added-{step}"))
