@@ -48,6 +48,32 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
 startup_hooks: list = []
 
 
+def load_knowledge_base_on_first_start(state: AppState) -> None:
+    """Load the shipped ontology and case base into an empty store, and say so."""
+    from graph.io import ensure_loaded
+    from graph.store import StoreError
+
+    from .output import err
+
+    try:
+        store = state.store()
+        if store.read_only:
+            err.print(f"store {store.location} is in use by another corisk process: serving a read-only snapshot")
+            return
+        report = ensure_loaded(store, state.settings.cases_dir)
+    except StoreError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return
+    if report is not None:
+        err.print(f"first start: loaded the ontology ({report.ontology_triples} triples) and {report.cases} cases "
+                  f"({report.cases_real} real) into {store.location}", highlight=False)
+        for cid, why in sorted(report.skipped.items()):
+            err.print(f"  skipped case {cid}: {why}", highlight=False, soft_wrap=True)
+
+
+startup_hooks.append(load_knowledge_base_on_first_start)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -21,9 +21,13 @@ def validate_ontology_graph(state: AppState):
 
 
 def case_counts(state: AppState) -> tuple[int, int]:
-    """(cases, real cases) in the loaded case base; (0, 0) while there is none."""
-    counter = getattr(state, "case_counts", None)
-    return counter() if counter else (0, 0)
+    """(cases, real cases) in the store's case base; real = with a source and not synthetic."""
+    from ontology.errors import CoriskError
+
+    try:
+        return state.case_counts()
+    except CoriskError:
+        return (0, 0)
 
 
 def home_view(state: AppState) -> dict:
