@@ -596,21 +596,21 @@ class Advisor:
         given_causes = set(q.causes)
         paths: dict[str, list[tuple[float, list[str]]]] = defaultdict(list)
         for r in risks:
-            for s in self.onto.mitigated_by.get(r, ()):
+            for s in sorted(self.onto.mitigated_by.get(r, ())):
                 paths[s].append((PATH_STRENGTH["mitigates"], [r, "^cr:mitigates", s]))
-            for c in self.onto.risk_causes.get(r, ()):
+            for c in sorted(self.onto.risk_causes.get(r, ())):
                 strength = PATH_STRENGTH["addresses-given-cause" if c in given_causes else "addresses-cause"]
-                for s in self.onto.addressed_by.get(c, ()):
+                for s in sorted(self.onto.addressed_by.get(c, ())):
                     paths[s].append((strength, [r, "cr:hasCause", c, "^cr:addresses", s]))
-            for r2 in self.onto.related.get(r, ()):
-                for s in self.onto.mitigated_by.get(r2, ()):
+            for r2 in sorted(self.onto.related.get(r, ())):
+                for s in sorted(self.onto.mitigated_by.get(r2, ())):
                     paths[s].append((PATH_STRENGTH["mitigates-related"], [r, "skos:related", r2, "^cr:mitigates", s]))
-        for c in given_causes:
-            for s in self.onto.addressed_by.get(c, ()):
+        for c in sorted(given_causes):
+            for s in sorted(self.onto.addressed_by.get(c, ())):
                 paths[s].append((PATH_STRENGTH["addresses-given-cause"], [c, "^cr:addresses", s]))
         for k in q.indicators:
-            for r in self.onto.signals.get(k, ()):
-                for s in self.onto.mitigated_by.get(r, ()):
+            for r in sorted(self.onto.signals.get(k, ())):
+                for s in sorted(self.onto.mitigated_by.get(r, ())):
                     paths[s].append((PATH_STRENGTH["mitigates"], [k, "cr:signals", r, "^cr:mitigates", s]))
 
         # evidence from the most similar past cases
