@@ -218,9 +218,12 @@ def expand_paths(paths) -> list[str]:
 def extract_paths(paths, kind="auto", lang="auto", workers: int | None = None, extractor: Extractor | None = None,
                   stdin_text: str | None = None) -> dict:
     """Extract from files (folders expanded; '-' reads stdin); several files use `workers` processes."""
-    from .readers import read_path
+    from .readers import check_path, read_path
 
     files = expand_paths(paths)
+    for f in files:
+        if f != "-":
+            check_path(f)   # a bad path fails with its one-line error before the model is loaded
     ex = extractor or Extractor.load()
     workers = workers or min(2, os.cpu_count() or 1)
     docs = []

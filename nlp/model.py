@@ -1,13 +1,16 @@
-"""The trained part of the extractor: scikit-learn linear models over character and word n-grams.
+"""The trained part of the extractor: scikit-learn linear models over one bilingual feature space
+(character 1–3-grams of Chinese runs + English words and word bigrams) plus lexicon-hit features.
 
-One bilingual set of models (character n-grams serve zh, en and mixed text alike):
     risk     sentence → does it state a risk (or rule one out)?
-    cats     sentence/segment → categories (multi-label, 5)
+    cats     sentence → P(category | risk sentence), 5 one-vs-rest models; risk labels and
+             definitions of the ontology are extra (weak) training examples
     span     segment of a risk sentence → is it the mention?
     neg      sentence + cue features → is the statement negated / ruled out?
-    concept  segment + sentence (+ lexicon hits) → risk concept
+    concept  span + sentence → risk concept (linear SVM), restricted to the predicted categories,
+             with lexicon matches (and the risks of matched causes) as bonuses
     clause   contract clause → clause type
-The spaCy components in nlp/pipeline.py call `RiskModel.predict`.
+The spaCy components in nlp/pipeline.py call `RiskModel.predict`; thresholds and weights (Params)
+are chosen on the dev split by `corisk train`.
 """
 from __future__ import annotations
 
@@ -26,7 +29,6 @@ _CONNECTOR = re.compile(
     r"^(?:so that|so|and|but|because|which|while|then|thus|hence|therefore|as|if|since|or|"
     r"所以|因此|但是|但|而且|并且|导致|因而|那么|于是|如果|可能|而|且|还)\s*", re.I)
 _TRIM = " \t\n。.!?！？；;、“”\"'"
-_WORD = r"(?u)\b[A-Za-z][A-Za-z0-9'-]+\b"
 
 
 def segments(text: str) -> list[tuple[int, int]]:
@@ -49,16 +51,31 @@ def segments(text: str) -> list[tuple[int, int]]:
     return out or ([(0, len(text))] if text.strip() else [])
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9'-]+")
+
+
+def analyze(text: str) -> list[str]:
+    """One feature space for zh, en and mixed text: character 1–3-grams of each Chinese run, English
+    words and word bigrams (prefixed), so both languages train one model together."""
+    t = text.lower()
+    f: list[str] = []
+    for run in _CJK_RUN.findall(t):
+        n = len(run)
+        f.extend(run)
+        f.extend(run[i:i + 2] for i in range(n - 1))
+        f.extend(run[i:i + 3] for i in range(n - 2))
+    ws = _LATIN_WORD.findall(t)
+    if ws:
+        f.extend("w " + w for w in ws)
+        f.extend("b " + a + " " + b for a, b in zip(ws, ws[1:]))
+    return f
+
+
 def _vectorizer():
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
 
-    return FeatureUnion([
-        ("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=True, sublinear_tf=True,
-                                 min_df=2, max_features=60_000, dtype=np.float32)),
-        ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True,
-                                 token_pattern=_WORD, min_df=1, dtype=np.float32)),
-    ])
+    return TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
 
 
 def _lr(multiclass: bool = False, **kw):
@@ -67,14 +84,19 @@ def _lr(multiclass: bool = False, **kw):
     return LogisticRegression(max_iter=2000, solver="lbfgs" if multiclass else "liblinear", **kw)
 
 
+N_LEX = 2 * len(CATEGORIES)
+
+
 @dataclass
 class Params:
     t_risk: float = 0.5        # sentence risk probability
-    t_extra: float = 0.7       # a second mention in the same sentence
-    t_cat2: float = 0.6        # second category
+    t_extra: float = 0.8       # a second mention in the same sentence
+    t_cat2: float = 0.5        # second category of a sentence
     t_neg: float = 0.5         # negation
-    w_lex: float = 0.4         # weight of a lexicon hit in linking
-    w_cat_concept: float = 0.3  # weight of the linked concept's categories in categorising
+    w_lex: float = 1.0         # bonus of a lexicon-matched risk (category agrees) in linking
+    w_cause: float = 0.2       # bonus of the risks whose cause the sentence names
+    w_sent: float = 2.0        # weight of the sentence next to the span in linking
+    w_cat_concept: float = 0.25  # share of the concept scores' categories in a statement's categories
 
 
 @dataclass
@@ -90,7 +112,15 @@ class Prediction:
 
 
 class RiskModel:
-    """Fitted models + thresholds. Pickled into the pipeline's component folder."""
+    """Fitted models + thresholds. Pickled into the pipeline's component folder.
+
+    risk   sentence (+ lexicon-hit features) → does it state a risk (or rule one out)?
+    cats   sentence (+ lexicon-hit features) → P(category | risk sentence), 5 one-vs-rest models
+           trained on the risk sentences of both languages + every risk label/definition (weak)
+    span   segment of a risk sentence → is it the mention?
+    neg    sentence + cue features → negated / ruled out?
+    concept  span + sentence → risk concept; lexicon hits whose category agrees come first
+    """
 
     def __init__(self):
         self.vec = None
@@ -101,103 +131,147 @@ class RiskModel:
         self.concept = None
         self.concept_ids: list[str] = []
         self.concept_cats: dict[str, tuple[str, ...]] = {}
+        self.cause_risks: dict[str, tuple[str, ...]] = {}
         self.clause = None
         self.params = Params()
 
-    # ------------------------------------------------------------------ training
-    def fit(self, docs, lexicon, log=print) -> "RiskModel":
-        """docs: nlp.corpus.Document of the train split; lexicon: nlp.lexicon.Lexicon."""
-        from sklearn.multiclass import OneVsRestClassifier
+    # ------------------------------------------------------------------ lexicon features
+    def lex_features(self, hits: list[list[tuple[int, int, str]]]):
+        """Per sentence: which categories the lexicon hits name (risk labels; causes via their risks)."""
+        rows, cols = [], []
+        for i, hs in enumerate(hits):
+            seen = set()
+            for _, _, cid in hs:
+                if cid in self.concept_cats:
+                    cats, off = self.concept_cats[cid], 0
+                elif cid in self.cause_risks:
+                    cats = {c for r in self.cause_risks[cid] for c in self.concept_cats.get(r, ())}
+                    off = len(CATEGORIES)
+                else:
+                    continue
+                for c in cats:
+                    k = off + CATEGORIES.index(c)
+                    if k not in seen:
+                        seen.add(k)
+                        rows.append(i); cols.append(k)
+        return sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(hits), N_LEX))
 
-        sents, s_y, s_cats = [], [], []
+    def _sent_features(self, X, hits):
+        return sparse.hstack([X, self.lex_features(hits)], format="csr")
+
+    # ------------------------------------------------------------------ training
+    def fit(self, docs, lexicon, log=print, hits: dict | None = None) -> "RiskModel":
+        """docs: nlp.corpus.Document of the train split; lexicon: nlp.lexicon.Lexicon; hits: doc id →
+        lexicon matches [(start, end, concept id)] over the document (as the pipeline finds them)."""
+        hits = hits or {}
+        risks = lexicon.of_kind("risk")
+        for c in risks:
+            self.concept_cats[c.id] = tuple(c.categories)
+        cause_risks: dict[str, list[str]] = {}
+        for c in risks:
+            for cause in c.related:
+                cause_risks.setdefault(cause, []).append(c.id)
+        self.cause_risks = {k: tuple(v) for k, v in cause_risks.items()}
+
+        sents, s_hits, s_y = [], [], []
+        cat_rows, cat_y = [], []
         seg_x, seg_y = [], []
         neg_x, neg_y = [], []
         con_x, con_y, con_w = [], [], []
-        cat_x, cat_y = [], []
         for d in docs:
+            dh = sorted(hits.get(d.id, []))
             for s in d.sentences():
                 text = s["text"]
                 ms = [d.mentions[i] for i in s["mentions"]]
-                sents.append(text)
+                sh = [(a - s["start"], b - s["start"], c) for a, b, c in dh if s["start"] <= a < s["end"]]
+                sents.append(text); s_hits.append(sh)
                 s_y.append(1 if ms else 0)
                 if not ms:
                     continue
-                cats = []
+                cats = [c for m in ms for c in m.categories]
+                cat_rows.append(len(sents) - 1); cat_y.append(cats)
                 for m in ms:
-                    for c in m.categories:
-                        if c not in cats:
-                            cats.append(c)
-                cat_x.append(text); cat_y.append(cats)
-                for m in ms:
-                    rel = (m.start - s["start"], m.end - s["start"])
-                    cat_x.append(m.text); cat_y.append(list(m.categories))
                     neg_x.append(text); neg_y.append(1 if m.neg else 0)
                     if m.concept:
-                        con_x.append(m.text + " " + text); con_y.append(m.concept); con_w.append(1.0)
-                    del rel
+                        con_x.append((m.text, text)); con_y.append(m.concept); con_w.append(1.0)
                 for a, b in segments(text):
                     g = any(_overlap((a, b), (m.start - s["start"], m.end - s["start"])) >= 0.5 for m in ms)
                     seg_x.append(text[a:b]); seg_y.append(1 if g else 0)
-        # the lexicon and definitions make concepts without training mentions reachable
-        risks = lexicon.of_kind("risk")
+        # weak supervision: every label and definition of a risk is a short example of its category/concept
+        weak, weak_y, weak_c = [], [], []
         for c in risks:
-            self.concept_cats[c.id] = c.categories
             for lang, labs in c.labels.items():
                 for lab in labs:
-                    con_x.append(lab); con_y.append(c.id); con_w.append(0.7)
-                    if c.categories:
-                        cat_x.append(lab); cat_y.append(list(c.categories))
+                    weak.append(lab); weak_y.append(list(c.categories)); weak_c.append(c.id)
             for lang, df in c.definition.items():
-                con_x.append(df); con_y.append(c.id); con_w.append(0.5)
-        self.vec = _vectorizer().fit(sents + con_x)
-        X = self.vec.transform(sents)
-        self.risk = _lr(C=4.0, class_weight="balanced").fit(X, s_y)
+                weak.append(df); weak_y.append(list(c.categories)); weak_c.append(c.id)
+        self.vec = _vectorizer().fit(sents + weak)
+        Xs = self._sent_features(self.vec.transform(sents), s_hits)
+        self.risk = _lr(C=8.0, class_weight="balanced").fit(Xs, s_y)
+        from sklearn.multiclass import OneVsRestClassifier
         from sklearn.preprocessing import MultiLabelBinarizer
 
+        Xw = self.vec.transform(weak)
+        Xw_l = self._sent_features(Xw, [[(0, 1, cid)] for cid in weak_c])
         mlb = MultiLabelBinarizer(classes=list(CATEGORIES))
-        Yc = mlb.fit_transform(cat_y)
-        self.cats = OneVsRestClassifier(_lr(C=8.0, class_weight="balanced")).fit(self.vec.transform(cat_x), Yc)
+        Yc = mlb.fit_transform(cat_y + weak_y)
+        Xc = sparse.vstack([Xs[cat_rows], Xw_l], format="csr")
+        self.cats = OneVsRestClassifier(_lr(C=16.0)).fit(Xc, Yc)
         self.span = _lr(C=4.0, class_weight="balanced").fit(self.vec.transform(seg_x), seg_y)
         self.neg = _lr(C=4.0, class_weight="balanced").fit(self._neg_features(neg_x), neg_y)
-        self.concept = _lr(True, C=10.0).fit(self.vec.transform(con_x), con_y, sample_weight=np.array(con_w))
+        Xm = self.vec.transform([m for m, _ in con_x])
+        Xt = self.vec.transform([t for _, t in con_x])
+        Xcon = sparse.vstack([Xm + Xt, Xw], format="csr")
+        from sklearn.svm import LinearSVC
+
+        # one-vs-rest linear SVM: as accurate as a multinomial LR here on dev, 50x faster to fit
+        self.concept = LinearSVC(C=0.5).fit(Xcon, con_y + weak_c, sample_weight=np.array(con_w + [0.5] * len(weak_c)))
         self.concept_ids = list(self.concept.classes_)
-        log(f"trained on {len(sents)} sentences ({sum(s_y)} with mentions), {len(seg_x)} segments, "
-            f"{sum(neg_y)} negated mentions, {len(set(con_y))} concepts")
+        log(f"trained on {len(sents)} sentences ({sum(s_y)} with mentions) + {len(weak)} lexicon phrases, "
+            f"{len(seg_x)} segments, {sum(neg_y)} negated mentions, {len(set(con_y))} concepts")
         return self
 
     def fit_clauses(self, docs, log=print) -> None:
-        from .clauses import clause_heading_text
+        from .clauses import TYPE_KEYWORDS, clause_heading_text
 
         x, y = [], []
         for d in docs:
             for cl in d.clauses:
                 x.append(clause_heading_text(cl.text)); y.append(cl.type)
         # keyword seeds keep every type reachable
-        from .clauses import TYPE_KEYWORDS
-
         for t, kws in TYPE_KEYWORDS.items():
             for kw in kws:
                 x.append(kw); y.append(t)
         self.clause = _lr(True, C=10.0).fit(self.vec.transform(x), y)
-        log(f"trained clause typer on {len(d.clauses) if docs else 0}+ clauses ({len(x)} examples)")
+        log(f"trained clause typer on {len(x)} examples (clauses + keyword seeds)")
+
+    def _concept_cat_matrix(self) -> np.ndarray:
+        M = np.zeros((len(self.concept_ids), len(CATEGORIES)), np.float32)
+        for j, cid in enumerate(self.concept_ids):
+            for c in self.concept_cats.get(cid, ()):
+                M[j, CATEGORIES.index(c)] = 1.0
+        return M
 
     def _neg_features(self, texts, X=None):
         X = self.vec.transform(texts) if X is None else X
         feats = [cue_features(t) for t in texts]
         keys = ["pre", "fol", "hypo", "pseudo", "term", "rule"]
-        F = sparse.csr_matrix(np.array([[min(f[k], 3.0) for k in keys] for f in feats], dtype=np.float32))
+        F = np.array([[f[k] for k in keys] for f in feats], dtype=np.float32).reshape(-1, len(keys))
+        F = sparse.csr_matrix(np.minimum(F, 3.0))
         return sparse.hstack([X, F]).tocsr()
 
     # ------------------------------------------------------------------ prediction
-    def risk_scores(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros(0)
-        return self.risk.predict_proba(self.vec.transform(texts))[:, 1]
+    def sentence_scores(self, texts: list[str], hits=None):
+        """(P(risk), P(category | risk)) per sentence, and the sentence features."""
+        hits = hits if hits is not None else [[] for _ in texts]
+        X = self.vec.transform(texts)
+        Xl = self._sent_features(X, hits)
+        return self.risk.predict_proba(Xl)[:, 1], Xl, X
 
     def predict(self, texts: list[str], lex_hits: list[list[tuple[int, int, str]]] | None = None,
                 params: Params | None = None, use_model: bool = True) -> list[list[Prediction]]:
         """For each sentence, the risk statements in it (kept and negated). `lex_hits`: per sentence,
-        lexicon matches (rel start, rel end, concept id) of risk concepts."""
+        lexicon matches (rel start, rel end, concept id) of risks and causes."""
         p = params or self.params
         lex_hits = lex_hits or [[] for _ in texts]
         out: list[list[Prediction]] = [[] for _ in texts]
@@ -205,78 +279,82 @@ class RiskModel:
             return out
         if not use_model:
             return self._predict_lexicon_only(texts, lex_hits)
-        Xs = self.vec.transform(texts)
-        pr = self.risk.predict_proba(Xs)[:, 1]
-        idx = [i for i, v in enumerate(pr) if v >= p.t_risk]
-        if not idx:
+        pr, Xl, Xs = self.sentence_scores(texts, lex_hits)
+        idx = np.flatnonzero(pr >= p.t_risk)
+        if not len(idx):
             return out
+        Pcat = self.cats.predict_proba(Xl[idx])
+        Pneg = self.neg.predict_proba(self._neg_features([texts[i] for i in idx], Xs[idx]))[:, 1]
         # segments of the risk sentences, scored in one batch
-        segs = {i: segments(texts[i]) for i in idx}
-        flat = [(i, a, b) for i in idx for a, b in segs[i]]
-        if not flat:
-            return out
-        Xg = self.vec.transform([texts[i][a:b] for i, a, b in flat])
+        flat = [(k, a, b) for k, i in enumerate(idx) for a, b in segments(texts[i])]
+        Xg = self.vec.transform([texts[idx[k]][a:b] for k, a, b in flat])
         ps = self.span.predict_proba(Xg)[:, 1]
-        chosen: list[tuple[int, int, int, float, int]] = []   # (sent, a, b, score, row in flat)
         by_sent: dict[int, list[int]] = {}
-        for r, (i, a, b) in enumerate(flat):
-            by_sent.setdefault(i, []).append(r)
-        for i, rows in by_sent.items():
+        for r, (k, a, b) in enumerate(flat):
+            by_sent.setdefault(k, []).append(r)
+        chosen: list[tuple[int, int, int, float, list[int]]] = []   # (k, a, b, score, rows in flat)
+        for k, rows in by_sent.items():
             rows = sorted(rows, key=lambda r: -ps[r])
-            best = rows[0]
-            picks = [best]
-            for r in rows[1:]:
-                if ps[r] >= p.t_extra:
-                    picks.append(r)
-            # merge picks that touch into one span
+            picks = [rows[0]] + [r for r in rows[1:] if ps[r] >= p.t_extra]
+            text = texts[idx[k]]
             for r in sorted(picks, key=lambda r: flat[r][1]):
                 _, a, b = flat[r]
-                if chosen and chosen[-1][0] == i and texts[i][chosen[-1][2]:a].strip(" ，,；;：:") == "":
-                    ci, ca, cb, cs, crow = chosen[-1]
-                    chosen[-1] = (ci, ca, b, max(cs, ps[r]), -1)   # merged: vectorize again
+                if chosen and chosen[-1][0] == k and text[chosen[-1][2]:a].strip(" ，,；;：:") == "":
+                    ck, ca, cb, cs, crows = chosen[-1]
+                    chosen[-1] = (k, ca, b, max(cs, ps[r]), crows + [r])   # touching parts: one span
                 else:
-                    chosen.append((i, a, b, float(ps[r]), r))
-        rows_sent = [c[0] for c in chosen]
-        Xspan = Xg[[max(c[4], 0) for c in chosen]].tolil()
-        merged = [k for k, c in enumerate(chosen) if c[4] < 0]
-        if merged:
-            Xm = self.vec.transform([texts[chosen[k][0]][chosen[k][1]:chosen[k][2]] for k in merged])
-            for n_, k in enumerate(merged):
-                Xspan[k] = Xm[n_]
-        Xspan = Xspan.tocsr()
-        Xsent = Xs[rows_sent]
-        Pcat = 0.5 * self.cats.predict_proba(Xspan) + 0.5 * self.cats.predict_proba(Xsent)
-        Pcon = self.concept.predict_proba(Xspan + 0.5 * Xsent)
-        Pneg = self.neg.predict_proba(self._neg_features([texts[i] for i in rows_sent], Xsent))[:, 1]
-        col = {c: k for k, c in enumerate(self.concept_ids)}
-        for k, (i, a, b, sscore, _) in enumerate(chosen):
-            con = Pcon[k].copy()
-            for (la, lb, cid) in lex_hits[i]:
-                if cid in col:
-                    inside = la < b and lb > a
-                    con[col[cid]] += p.w_lex * (1.0 if inside else 0.5)
-            # constrain by category: the linked concept should share the predicted categories
-            catv = Pcat[k]
-            for j, cid in enumerate(self.concept_ids):
-                cc = self.concept_cats.get(cid, ())
-                if cc:
-                    con[j] *= 0.5 + 0.5 * max(catv[CATEGORIES.index(c)] for c in cc)
-            j = int(np.argmax(con))
-            concept = self.concept_ids[j]
-            score = {c: float(catv[n]) for n, c in enumerate(CATEGORIES)}
-            for c in self.concept_cats.get(concept, ()):
-                score[c] += p.w_cat_concept
-            ranked = sorted(CATEGORIES, key=lambda c: -score[c])
-            cats = [ranked[0]]
-            if score[ranked[1]] >= p.t_cat2 + (p.w_cat_concept if ranked[1] in self.concept_cats.get(concept, ()) else 0) * 0.5:
-                cats.append(ranked[1])
+                    chosen.append((k, a, b, float(ps[r]), [r]))
+        if not chosen:
+            return out
+        # linking: span (sum of its segments' vectors) + sentence
+        rows_k = [c[0] for c in chosen]
+        sel = sparse.csr_matrix((np.ones(sum(len(c[4]) for c in chosen), np.float32),
+                                 ([n for n, c in enumerate(chosen) for _ in c[4]], [r for c in chosen for r in c[4]])),
+                                shape=(len(chosen), len(flat)))
+        Xq = sel @ Xg + p.w_sent * Xs[idx[rows_k]]
+        Pcon = self.concept.decision_function(Xq)
+        col = {c: j for j, c in enumerate(self.concept_ids)}
+        allowed = {c: np.array([c in self.concept_cats.get(cid, ()) for cid in self.concept_ids]) for c in CATEGORIES}
+        # the categories the concept scores point to (softmax over concepts → category mass)
+        E = np.exp(5.0 * (Pcon - Pcon.max(axis=1, keepdims=True)))
+        Q = (E / E.sum(axis=1, keepdims=True)) @ self._concept_cat_matrix()
+        n_spans: dict[int, int] = {}
+        for c in chosen:
+            n_spans[c[0]] = n_spans.get(c[0], 0) + 1
+        for n, (k, a, b, sscore, _) in enumerate(chosen):
+            i = int(idx[k])
+            cs = (1.0 - p.w_cat_concept) * Pcat[k] + p.w_cat_concept * Q[n]
+            ranked = np.argsort(-cs)
+            cats = [CATEGORIES[ranked[0]]]
+            if cs[ranked[1]] >= p.t_cat2:
+                cats.append(CATEGORIES[ranked[1]])
+            mask = np.logical_or.reduce([allowed[c] for c in cats])
+            con = np.where(mask, Pcon[n], -1e9)
+            inside, near = [], []
+            for la, lb, cid in lex_hits[i]:
+                if cid in col and mask[col[cid]]:
+                    (inside if la < b and lb > a else near).append(cid)
+                elif cid in self.cause_risks and p.w_cause:
+                    for rid in self.cause_risks[cid]:
+                        if rid in col and mask[col[rid]]:
+                            con[col[rid]] += p.w_cause
+            for cid in near:
+                con[col[cid]] += 0.5 * p.w_lex
+            for cid in inside:
+                con[col[cid]] += p.w_lex
+            concept = self.concept_ids[int(np.argmax(con))]
+            score = {c: float(cs[j]) for j, c in enumerate(CATEGORIES)}
             neg = bool(Pneg[k] >= p.t_neg)
             reason = None
-            if neg:
+            if neg and n_spans[k] > 1:
+                # several statements in one negated sentence: the cue's scope says which one it covers
+                neg, reason, _ = negation(texts[i], (a, b))
+            elif neg:
                 _, reason, _ = negation(texts[i])
+            if neg:
                 reason = reason or "negated"
             conf = float(pr[i]) * (0.5 + 0.5 * sscore)
-            out[i].append(Prediction(start=a, end=b, categories=cats, concept=concept,
+            out[i].append(Prediction(start=a, end=b, categories=list(cats), concept=concept,
                                      confidence=round(conf, 3), negated=neg, reason=reason, cat_scores=score))
         return out
 

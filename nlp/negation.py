@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 ZH_PSEUDO = [
     "不仅", "不断", "无论", "不但", "难以避免", "不得不", "无法", "不能", "不清楚", "不明确", "不一致", "不足",
@@ -79,7 +80,7 @@ _P = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cue:
     start: int
     end: int
@@ -89,6 +90,12 @@ class Cue:
 
 def find_cues(text: str) -> list[Cue]:
     """Cues in a sentence (offsets relative to it); pseudo cues hide the cues they overlap."""
+    return list(_find_cues(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_cues(text: str) -> tuple[Cue, ...]:
+    """Cached: the model's features, its negation reason and the cue spans read the same sentence."""
     pseudo = [(m.start(), m.end()) for p in _P["pseudo"] for m in p.finditer(text)]
     cues: list[Cue] = [Cue(s, e, text[s:e], "pseudo") for s, e in pseudo]
     for kind in ("pre", "fol", "hypo", "term"):
@@ -98,14 +105,14 @@ def find_cues(text: str) -> list[Cue]:
                     continue
                 cues.append(Cue(m.start(), m.end(), m.group(), kind))
     cues.sort(key=lambda c: (c.start, -c.end))
-    return cues
+    return tuple(cues)
 
 
 def negation(text: str, span: tuple[int, int] | None = None, cues: list[Cue] | None = None) -> tuple[bool, str | None, str | None]:
     """Is the statement (span inside sentence `text`, relative offsets) negated or ruled out?
     → (negated, reason 'negated'|'hypothetical-none', cue text)."""
     s, e = span if span else (0, len(text))
-    cues = find_cues(text) if cues is None else cues
+    cues = _find_cues(text) if cues is None else cues
     terms = [c for c in cues if c.kind == "term"]
     hypo = any(c.kind == "hypo" for c in cues)
     for c in cues:
@@ -124,7 +131,7 @@ def negation(text: str, span: tuple[int, int] | None = None, cues: list[Cue] | N
 def cue_features(text: str) -> dict[str, float]:
     """Counts of cue kinds in a sentence: features for the learned negation model."""
     f = {"pre": 0.0, "fol": 0.0, "hypo": 0.0, "pseudo": 0.0, "term": 0.0}
-    cues = find_cues(text)
+    cues = _find_cues(text)
     for c in cues:
         f[c.kind] += 1.0
     neg, reason, _ = negation(text, cues=cues)

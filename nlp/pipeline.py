@@ -190,7 +190,7 @@ class RiskFinder:
             m = j
             while m < len(lex) and lex[m].start_char < s.end_char:
                 sp = lex[m]
-                if sp.label_.startswith("risk-"):
+                if not sp.label_.startswith("kri-"):
                     hits[k].append((sp.start_char - s.start_char, sp.end_char - s.start_char, sp.label_))
                 m += 1
         lexicon_only = self.lexicon_only or doc._.corisk_lexicon_only

@@ -17,6 +17,19 @@ MAX_BYTES = 64 * 1024 * 1024
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def check_path(path: str | Path) -> Path:
+    """Refuse a missing path, a folder or an unsupported type before any work (model loading) starts."""
+    p = Path(path)
+    if not p.exists():
+        raise UnreadableFileError(f"{p}: no such file.")
+    if p.is_dir():
+        raise UnreadableFileError(f"{p}: is a folder; pass the files in it (or the folder to `corisk extract`).")
+    suffix = p.suffix.lower()
+    if suffix not in TEXT_SUFFIXES and suffix not in (".docx", ".pdf"):
+        raise UnsupportedFileError(f"{p}: unsupported file type '{suffix}'; corisk reads {', '.join(SUPPORTED)}.")
+    return p
+
+
 def read_path(path: str | Path) -> str:
     """The text of a file; UnsupportedFileError / UnreadableFileError with one clear sentence."""
     p = Path(path)

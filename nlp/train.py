@@ -81,6 +81,19 @@ def _review_docs() -> list:
     return docs
 
 
+def lexicon_hits(pipes, text: str) -> list[tuple[int, int, str]]:
+    """The lexicon matches of the pipeline that will read `text` (same tokenizer, same matcher)."""
+    from .lang import detect_language
+    from .pipeline import doc_text
+
+    nlp = pipes["en" if detect_language(text) == "en" else "zh"]
+    doc = nlp.make_doc(text)
+    doc._.corisk_text = text
+    doc_text(doc)
+    doc = nlp.get_pipe("corisk_lexicon")(doc)
+    return [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans["lexicon"]]
+
+
 def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> dict:
     """Build the model; returns its meta (version, hash, dev figures)."""
     from . import pipeline
@@ -103,9 +116,10 @@ def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> d
 
         raise ModelError("no training documents in corpus/annotations/src/train; cannot build the extraction model.")
     lexicon = load_lexicon()
-    model = RiskModel().fit(train_docs, lexicon, log=log)
-    model.fit_clauses(train_docs, log=log)
     pipes = {lang: pipeline.blank_pipeline(lang) for lang in ("zh", "en")}
+    hits = {d.id: lexicon_hits(pipes, d.text) for d in train_docs}
+    model = RiskModel().fit(train_docs, lexicon, log=log, hits=hits)
+    model.fit_clauses(train_docs, log=log)
     for nlp in pipes.values():
         nlp.get_pipe("corisk_risks").model = model
     version = f"corisk-extract {VERSION}+{digest}"
@@ -115,8 +129,10 @@ def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> d
 
     ex = Extractor(pipes, {"version": version})
     best, best_key = None, None
-    grid = {"t_risk": [0.35, 0.45, 0.55, 0.65], "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8, 1.01],
-            "t_cat2": [0.5, 0.7, 0.9], "w_cat_concept": [0.0, 0.15, 0.3], "w_lex": [0.2, 0.4, 0.8]}
+    grid = {"t_risk": [0.4, 0.5, 0.55, 0.6, 0.65, 0.7], "t_cat2": [0.3, 0.4, 0.5, 0.6, 1.01],
+            "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8, 1.01], "w_lex": [0.0, 0.3, 1.0, 3.0],
+            "w_cause": [0.0, 0.1, 0.3], "w_sent": [1.0, 2.0, 3.0],
+            "w_cat_concept": [0.0, 0.25, 0.5]}
     if dev_docs:
         # precompute per-parameter independent parts cheaply: evaluate the grid coordinate-wise
         cur = Params()
