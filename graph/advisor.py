@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 from sklearn.feature_extraction.text import HashingVectorizer
+from threadpoolctl import threadpool_limits
 
 from ontology.errors import CoriskError, NotFoundError
 from ontology.namespace import CATEGORIES, CR, PHASES, TREATMENTS, concept_iri, short_id
@@ -41,8 +42,6 @@ SIMILARITY_WEIGHTS = {"text": 0.25, "main": 0.25, "risks": 0.2, "causes": 0.1, "
 EVIDENCE_NEIGHBOURS = 25
 COVERAGE_MIX = 0.5
 MIN_TRAINING_ROWS = 50
-RANKER_C = 0.3
-RANKER_KIND = "gbm"
 GBM_DEPTH = 3
 GBM_TREES = 150
 MAIN_RISK_WEIGHT = 2.0
@@ -761,7 +760,7 @@ def training_rows(examples) -> tuple[list[dict], list[int]]:
 
 class Ranker:
     """Turns a candidate's features into a score: hand-set weights until fitted on the case base,
-    then a logistic regression learned from which strategies were effective in past cases."""
+    then gradient-boosted trees learned from which strategies were effective in past cases."""
 
     def __init__(self):
         self.model = None
@@ -770,16 +769,15 @@ class Ranker:
     def fit(self, rows: list[dict], labels: list[int]) -> None:
         if len(set(labels)) < 2 or len(rows) < MIN_TRAINING_ROWS:
             return
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.ensemble import HistGradientBoostingClassifier
 
         self.names = sorted(rows[0])
         X = np.array([[r[n] for n in self.names] for r in rows])
-        if RANKER_KIND == "gbm":
-            from sklearn.ensemble import GradientBoostingClassifier
-            self.model = GradientBoostingClassifier(max_depth=GBM_DEPTH, n_estimators=GBM_TREES, learning_rate=0.05,
-                                                    random_state=0).fit(X, np.array(labels))
-        else:
-            self.model = LogisticRegression(C=RANKER_C, max_iter=2000).fit(X, np.array(labels))
+        # shallow, slowly learning trees with the default L2 and leaf-size regularisation:
+        # the case base is small, so the model must not memorise it
+        with threadpool_limits(1, user_api="openmp"):
+            self.model = HistGradientBoostingClassifier(max_depth=GBM_DEPTH, max_iter=GBM_TREES, learning_rate=0.05,
+                                                        random_state=0).fit(X, np.array(labels))
 
     @property
     def fitted(self) -> bool:
@@ -791,15 +789,9 @@ class Ranker:
         if self.model is None:
             return [sum(WEIGHTS.get(k, 0.0) * v for k, v in r.items()) for r in rows]
         X = np.array([[r[n] for n in self.names] for r in rows])
-        return list(self.model.predict_proba(X)[:, 1])
-
-    def weights(self) -> dict[str, float]:
-        if self.model is None:
-            return dict(WEIGHTS)
-        coef = getattr(self.model, "coef_", None)
-        if coef is None:
-            return {}
-        return {n: round(float(w), 4) for n, w in zip(self.names, coef[0])}
+        # one request scores a few dozen rows: starting OpenMP threads would cost more than it saves
+        with threadpool_limits(1, user_api="openmp"):
+            return list(self.model.predict_proba(X)[:, 1])
 
 
 def _jaccard(a: set, b: set) -> float:
