@@ -28,19 +28,21 @@ from graph.store import CASES_GRAPH, KB_GRAPHS, ONTOLOGY_GRAPH, open_store  # no
 from ontology.namespace import CATEGORIES, PHASES, CRK, category_iri, phase_iri  # noqa: E402
 
 PREFIX = "PREFIX cr: <https://w3id.org/corisk/ontology#>\n"
+# The shapes graph/cases.py uses. Oxigraph joins in the written order: the selective pattern first.
 QUERIES = {
     # the advisor's first step: strategies for a risk in a phase, directly or through one of its causes
     "2-hop strategy lookup": PREFIX + """SELECT DISTINCT ?strategy WHERE {
-  { ?strategy cr:mitigates ?risk } UNION { ?risk cr:hasCause ?cause . ?strategy cr:addresses ?cause }
-  ?strategy cr:inPhase ?phase .
+  { ?strategy cr:mitigates ?risk . ?strategy cr:inPhase ?phase }
+  UNION { ?risk cr:hasCause ?cause . ?strategy cr:addresses ?cause . ?strategy cr:inPhase ?phase }
 }""",
     "case filter by category and phase": PREFIX + """SELECT DISTINCT ?case WHERE {
-  ?case a cr:Case ; cr:inPhase ?phase ; cr:materialised ?risk .
   ?risk cr:category ?category .
+  ?case cr:materialised ?risk .
+  ?case cr:inPhase ?phase .
 }""",
     "case counts per category": PREFIX + """SELECT ?category (COUNT(DISTINCT ?case) AS ?n) WHERE {
-  ?case a cr:Case ; cr:materialised ?risk .
   ?risk cr:category ?category .
+  ?case cr:materialised ?risk .
 } GROUP BY ?category""",
 }
 NEEDS = {"2-hop strategy lookup": ("risk", "phase"), "case filter by category and phase": ("category", "phase"),

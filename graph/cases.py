@@ -390,19 +390,28 @@ SELECT ?case ?title ?phase ?synthetic ?source ?risk ?start WHERE {
   OPTIONAL { ?case cr:startDate ?start }
 }"""
 
+# Risk first: Oxigraph joins in the written order, and a category has few risks but a phase many cases.
 _CASE_FILTER = """
 PREFIX cr: <https://w3id.org/corisk/ontology#>
 SELECT DISTINCT ?case WHERE {
-  ?case a cr:Case ; cr:inPhase ?phase ; cr:materialised ?risk .
   ?risk cr:category ?category .
+  ?case cr:materialised ?risk .
+  ?case cr:inPhase ?phase .
 }"""
 
 _CASE_FILTER_ANY_PHASE = """
 PREFIX cr: <https://w3id.org/corisk/ontology#>
 SELECT DISTINCT ?case WHERE {
-  ?case a cr:Case ; cr:materialised ?risk .
   ?risk cr:category ?category .
+  ?case cr:materialised ?risk .
 }"""
+
+_CATEGORY_COUNTS = """
+PREFIX cr: <https://w3id.org/corisk/ontology#>
+SELECT ?category (COUNT(DISTINCT ?case) AS ?n) WHERE {
+  ?risk cr:category ?category .
+  ?case cr:materialised ?risk .
+} GROUP BY ?category"""
 
 
 class CaseBase:
@@ -458,6 +467,15 @@ class CaseBase:
         if real is not None:
             items = [i for i in items if i["real"] == real]
         return items
+
+    def category_counts(self) -> dict[str, int]:
+        """Cases per risk category (a case counts once in each category of its risks)."""
+        from ontology.namespace import CATEGORIES
+
+        out = {c: 0 for c in CATEGORIES}
+        for row in self.store.select(_CATEGORY_COUNTS):
+            out[short_id(row["category"]).replace("category-", "")] = int(row["n"])
+        return out
 
     def counts(self) -> tuple[int, int]:
         """(cases, real cases): real = with a source and not synthetic."""

@@ -491,6 +491,14 @@ class KnowledgeStore(ABC):
                 self._onto_cache = (v, g)
             return self._onto_cache[1]
 
+    def refresh(self) -> None:
+        """Forget cached copies and mark every graph changed (after another client wrote a remote store)."""
+        with self._lock:
+            self._onto_cache = None
+            self.version += 1
+            self._graph_versions = {g: self.version for g in set(self._graph_versions) | {ONTOLOGY_GRAPH, CASES_GRAPH}}
+            self._changes.append((self.version, None))
+
     def graph_version(self, name: URIRef) -> int:
         """A counter that moves whenever this process writes the named graph."""
         return self._graph_versions.get(name, 0)

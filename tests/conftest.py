@@ -340,9 +340,13 @@ def kb_store(request, tmp_path):
     yield from _backend(request, tmp_path, loaded=True)
 
 
+_TEMPLATES: set[str] = set()
+TEMPLATE_BASE = "https://w3id.org/corisk/test-template/"
+
+
 def _backend(request, tmp_path, *, loaded: bool):
     from graph.io import load_knowledge_base
-    from graph.store import open_store
+    from graph.store import CASES_GRAPH, ONTOLOGY_GRAPH, open_store
 
     if request.param == "embedded":
         if loaded:
@@ -352,8 +356,16 @@ def _backend(request, tmp_path, *, loaded: bool):
         server = request.getfixturevalue("oxigraph_server" if request.param == "oxigraph-server" else "virtuoso_server")
         store = open_store(server.url)
         _wipe(store)
-        if loaded:
+        if loaded and server.url not in _TEMPLATES:
+            # load once per server through the real path, keep a server-side copy outside corisk's graphs
             load_knowledge_base(store, request.getfixturevalue("mini_cases_dir"),
                                 ontology_files=request.getfixturevalue("mini_ontology_files"))
+            store._update(" ;\n".join(f"COPY <{g}> TO <{TEMPLATE_BASE}{i}>"
+                                      for i, g in enumerate((ONTOLOGY_GRAPH, CASES_GRAPH))))
+            _TEMPLATES.add(server.url)
+        elif loaded:
+            store._update(" ;\n".join(f"ADD <{TEMPLATE_BASE}{i}> TO <{g}>"
+                                      for i, g in enumerate((ONTOLOGY_GRAPH, CASES_GRAPH))))
+            store.refresh()
     yield store
     store.close()
