@@ -57,7 +57,9 @@ _LATIN_WORD = re.compile(r"[a-z][a-z0-9'-]+")
 
 def analyze(text: str) -> list[str]:
     """One feature space for zh, en and mixed text: character 1–3-grams of each Chinese run, English
-    words and word bigrams (prefixed), so both languages train one model together."""
+    words, word bigrams (prefixed) and character 4/5-grams of padded English words, so both languages
+    train one model together (5-fold CV over train+dev, sentence categories: 0.56 → 0.60 with the
+    English character n-grams)."""
     t = text.lower()
     f: list[str] = []
     for run in _CJK_RUN.findall(t):
@@ -69,13 +71,49 @@ def analyze(text: str) -> list[str]:
     if ws:
         f.extend("w " + w for w in ws)
         f.extend("b " + a + " " + b for a, b in zip(ws, ws[1:]))
+        # character 4/5-grams inside padded English words: inflections and compounds share features
+        for w in ws:
+            if len(w) > 2:
+                w = " " + w + " "
+                f.extend(w[i:i + 4] for i in range(len(w) - 3))
+                f.extend(w[i:i + 5] for i in range(len(w) - 4))
     return f
 
 
-def _vectorizer():
-    from sklearn.feature_extraction.text import TfidfVectorizer
+class HashedTfidf:
+    """TF-IDF over `analyze` features with the vocabulary of the training texts, but looked up by
+    hashing (scikit-learn's C feature hasher) instead of a Python dict: the hashed columns seen in
+    training are mapped onto compact columns by one sparse product; unseen features drop out as they
+    would with a vocabulary. Sublinear tf, smooth idf, l2 norm (as TfidfVectorizer(sublinear_tf=True))."""
 
-    return TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
+    n_hash = 2 ** 21
+
+    def fit(self, texts):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.hv = HashingVectorizer(analyzer=analyze, n_features=self.n_hash, alternate_sign=False, norm=None,
+                                    dtype=np.float32)
+        C = self.hv.transform(texts).tocsc()
+        used = np.flatnonzero(np.diff(C.indptr))
+        self.n_features = len(used)
+        self.select = sparse.csr_matrix((np.ones(len(used), np.float32), (used, np.arange(len(used)))),
+                                        shape=(self.n_hash, len(used)))
+        df = np.diff(C.indptr)[used].astype(np.float64)
+        self.idf = (np.log((1 + C.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
+        return self
+
+    def transform(self, texts):
+        from sklearn.preprocessing import normalize
+
+        X = (self.hv.transform(texts) @ self.select).tocsr()
+        np.log(X.data, out=X.data)
+        X.data += 1.0
+        X = X @ sparse.diags(self.idf)
+        return normalize(X, copy=False).astype(np.float32)
+
+
+def _vectorizer():
+    return HashedTfidf()
 
 
 def _lr(multiclass: bool = False, **kw):
@@ -97,6 +135,7 @@ class Params:
     w_cause: float = 0.2       # bonus of the risks whose cause the sentence names
     w_sent: float = 2.0        # weight of the sentence next to the span in linking
     w_cat_concept: float = 0.25  # share of the concept scores' categories in a statement's categories
+    w_span: float = 0.0        # share of the span's own category scores next to the sentence's
 
 
 @dataclass
@@ -175,6 +214,7 @@ class RiskModel:
 
         sents, s_hits, s_y = [], [], []
         cat_rows, cat_y = [], []
+        men_x, men_y, men_h = [], [], []
         seg_x, seg_y = [], []
         neg_x, neg_y = [], []
         con_x, con_y, con_w = [], [], []
@@ -191,6 +231,8 @@ class RiskModel:
                 cats = [c for m in ms for c in m.categories]
                 cat_rows.append(len(sents) - 1); cat_y.append(cats)
                 for m in ms:
+                    men_x.append(m.text); men_y.append(list(m.categories))
+                    men_h.append([(a - m.start, b - m.start, c) for a, b, c in dh if a < m.end and b > m.start])
                     neg_x.append(text); neg_y.append(1 if m.neg else 0)
                     if m.concept:
                         con_x.append((m.text, text)); con_y.append(m.concept); con_w.append(1.0)
@@ -214,8 +256,10 @@ class RiskModel:
         Xw = self.vec.transform(weak)
         Xw_l = self._sent_features(Xw, [[(0, 1, cid)] for cid in weak_c])
         mlb = MultiLabelBinarizer(classes=list(CATEGORIES))
-        Yc = mlb.fit_transform(cat_y + weak_y)
-        Xc = sparse.vstack([Xs[cat_rows], Xw_l], format="csr")
+        Yc = mlb.fit_transform(cat_y + weak_y + men_y)
+        # mention texts are examples too (5-fold CV over train+dev: 0.603 → 0.613)
+        Xmen = self._sent_features(self.vec.transform(men_x), men_h)
+        Xc = sparse.vstack([Xs[cat_rows], Xw_l, Xmen], format="csr")
         self.cats = OneVsRestClassifier(_lr(C=16.0)).fit(Xc, Yc)
         self.span = _lr(C=4.0, class_weight="balanced").fit(self.vec.transform(seg_x), seg_y)
         self.neg = _lr(C=4.0, class_weight="balanced").fit(self._neg_features(neg_x), neg_y)
@@ -313,6 +357,9 @@ class RiskModel:
                                 shape=(len(chosen), len(flat)))
         Xq = sel @ Xg + p.w_sent * Xs[idx[rows_k]]
         Pcon = self.concept.decision_function(Xq)
+        if p.w_span:
+            span_hits = [[h for h in lex_hits[int(idx[c[0]])] if h[0] < c[2] and h[1] > c[1]] for c in chosen]
+            Pspan = self.cats.predict_proba(self._sent_features(sel @ Xg, span_hits))
         col = {c: j for j, c in enumerate(self.concept_ids)}
         allowed = {c: np.array([c in self.concept_cats.get(cid, ()) for cid in self.concept_ids]) for c in CATEGORIES}
         # the categories the concept scores point to (softmax over concepts → category mass)
@@ -323,7 +370,8 @@ class RiskModel:
             n_spans[c[0]] = n_spans.get(c[0], 0) + 1
         for n, (k, a, b, sscore, _) in enumerate(chosen):
             i = int(idx[k])
-            cs = (1.0 - p.w_cat_concept) * Pcat[k] + p.w_cat_concept * Q[n]
+            pc = (1.0 - p.w_span) * Pcat[k] + p.w_span * Pspan[n] if p.w_span else Pcat[k]
+            cs = (1.0 - p.w_cat_concept) * pc + p.w_cat_concept * Q[n]
             ranked = np.argsort(-cs)
             cats = [CATEGORIES[ranked[0]]]
             if cs[ranked[1]] >= p.t_cat2:

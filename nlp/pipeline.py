@@ -181,7 +181,8 @@ class RiskFinder:
             raise ValueError("corisk_risks has no trained model; run `corisk train`.")
         sents = list(doc.spans["sentences"]) if "sentences" in doc.spans else [doc[:]]
         lex = list(doc.spans["lexicon"]) if "lexicon" in doc.spans else []
-        texts = [s.text for s in sents]
+        full = doc_text(doc)
+        texts = [full[s.start_char:s.end_char] for s in sents]   # Span.text would walk the tokens
         hits: list[list] = [[] for _ in sents]
         j = 0
         for k, s in enumerate(sents):
