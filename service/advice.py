@@ -103,10 +103,45 @@ def concepts_from_text(state: AppState, text: str) -> tuple[list[str], list[dict
     return [r["concept"] for r in found], found
 
 
+PROJECT_CONTEXT = """
+PREFIX cr: <https://w3id.org/corisk/ontology#>
+SELECT ?risk ?phase ?status ?likelihood ?impact WHERE {
+  ?entry a cr:RegisterEntry ; cr:riskConcept ?risk .
+  OPTIONAL { ?entry cr:status ?status }
+  OPTIONAL { ?entry cr:likelihood ?likelihood }
+  OPTIONAL { ?entry cr:impact ?impact }
+  OPTIONAL { ?project a cr:Project ; cr:inPhase ?phase }
+}"""
+
+
+def project_context(state: AppState, project_id: str) -> tuple[list[str], str | None]:
+    """The open risks of a project's register (highest rating first) and the project's phase."""
+    from graph.store import project_graph
+    from ontology.errors import NotFoundError
+    from ontology.namespace import PHASES, short_id
+
+    rows = state.store().select(PROJECT_CONTEXT, graphs=[project_graph(project_id)])
+    if not rows:
+        raise NotFoundError(f"no project '{project_id}' with a risk register in the store.")
+    phase = next((short_id(r["phase"]).removeprefix("phase-") for r in rows if "phase" in r), None)
+    rating = {}
+    for r in rows:
+        if str(r.get("status", "open")).lower() in ("closed", "retired"):
+            continue
+        score = int(r.get("likelihood", 3)) * int(r.get("impact", 3))
+        rating[str(r["risk"])] = max(score, rating.get(str(r["risk"]), 0))
+    risks = sorted(rating, key=lambda k: (-rating[k], k))
+    return risks, phase if phase in PHASES else None
+
+
 def recommend_view(state: AppState, *, text: str | None = None, concepts: list[str] | None = None,
                    phase: str | None = None, categories: list[str] | None = None, top: int = 5,
-                   top_cases: int = 5, service_type: str | None = None) -> dict:
-    """The document of DESIGN.md's recommend contract (plus an `explanation` per strategy)."""
+                   top_cases: int = 5, service_type: str | None = None, project: str | None = None) -> dict:
+    """The document of DESIGN.md's recommend contract (plus an `explanation` per strategy).
+
+    A project adds context: the open risks of its register join the query after the ones asked
+    about (the first asked stays the main risk), and its phase is used when none is given.
+    """
     if top < 1 or top > 50:
         raise AdvisorError("top must be between 1 and 50.")
     adv = advisor(state)
@@ -117,6 +152,10 @@ def recommend_view(state: AppState, *, text: str | None = None, concepts: list[s
         refs += [c for c in from_text if c not in refs]
         if not refs:
             raise AdvisorError("no risk found in the text; describe the risk more plainly or pick a concept.")
+    if project:
+        register, project_phase = project_context(state, project)
+        refs += [r for r in register if r not in refs]
+        phase = phase or project_phase
     q = adv.make_query(refs, phase=phase, categories=categories, service_type=service_type, text=text or "")
     doc = adv.recommend(q, top=top, top_cases=top_cases)
     for item in doc["strategies"]:
@@ -124,4 +163,6 @@ def recommend_view(state: AppState, *, text: str | None = None, concepts: list[s
     if text:
         doc["query"]["text"] = text
         doc["query"]["risks_found"] = found
+    if project:
+        doc["query"]["project"] = project
     return doc

@@ -177,3 +177,31 @@ def test_cli_on_a_fresh_checkout_loads_the_store_first_and_says_so(tmp_path):
                            env=env, timeout=600)
     assert again.returncode != 0
     assert "unknown concept" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_projects_register_gives_context(client):
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF
+
+    from graph.store import Batch, project_graph
+    from ontology.namespace import CR
+
+    state = client.app.state.corisk
+    g = project_graph("telecom-saas")
+    project = URIRef("https://w3id.org/corisk/id/project-telecom-saas")
+    entry = URIRef(f"{project}/entry/1")
+    batch = Batch(what="a test register")
+    batch.add(g, [(project, RDF.type, CR.Project), (project, CR.inPhase, CRK["phase-operation"]),
+                  (project, CR.entry, entry), (entry, RDF.type, CR.RegisterEntry),
+                  (entry, CR.riskConcept, CRK["risk-exchange-rate-exposure"]),
+                  (entry, CR.likelihood, Literal(4)), (entry, CR.impact, Literal(5))])
+    state.store().write(batch)
+    plain = client.post("/api/v1/recommend", json={"concepts": ["risk-cost-overrun"], "top": 8}).json()
+    with_project = client.post("/api/v1/recommend", json={"concepts": ["risk-cost-overrun"], "top": 8,
+                                                          "project": "telecom-saas"}).json()
+    assert with_project["query"]["concepts"][0] == str(CRK["risk-cost-overrun"])      # still the main risk
+    assert str(CRK["risk-exchange-rate-exposure"]) in with_project["query"]["concepts"]
+    assert with_project["query"]["phase"] == "operation"                                # the project's phase
+    assert ids(with_project) != ids(plain)
+    missing = client.post("/api/v1/recommend", json={"concepts": ["risk-cost-overrun"], "project": "nope"})
+    assert missing.status_code == 404 and "no project 'nope'" in missing.json()["error"]

@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
         concept: Optional[list[str]] = typer.Option(None, "--concept", help="Risk, cause or KRI id/IRI; repeatable."),
         phase: Optional[str] = typer.Option(None, "--phase", help="preparation | implementation | operation"),
         category: Optional[list[str]] = typer.Option(None, "--category", help="Only strategies of this category; repeatable."),
+        project: Optional[str] = typer.Option(None, "--project", help="Project id: its register's open risks and phase add context."),
         top: int = typer.Option(5, "--top", help="How many strategies."),
         format: Format = typer.Option(Format.table, "--format", help="table or json"),
         store: Optional[str] = typer.Option(None, "--store", help="Store directory or SPARQL endpoint URL."),
@@ -25,14 +26,15 @@ def register(app: typer.Typer) -> None:
         from ..settings import get_settings
         from ..state import AppState
 
-        if not text and not concept:
-            err.print("error: give --text TEXT or at least one --concept ID.")
+        if not text and not concept and not project:
+            err.print("error: give --text TEXT, at least one --concept ID, or --project ID.")
             raise typer.Exit(2)
         state = AppState(get_settings().with_store(store))
         from ..app import load_knowledge_base_on_first_start
 
         load_knowledge_base_on_first_start(state)   # a fresh checkout has no store yet: load it, say so
-        doc = recommend_view(state, text=text, concepts=concept, phase=phase, categories=category, top=top)
+        doc = recommend_view(state, text=text, concepts=concept, phase=phase, categories=category, top=top,
+                             project=project)
         if format is Format.json:
             print_json(doc)
             return

@@ -19,6 +19,7 @@ class RecommendRequest(BaseModel):
     phase: Optional[str] = Field(None, description="preparation | implementation | operation")
     categories: list[str] = Field(default_factory=list, description="Only strategies of these categories.")
     service_type: Optional[str] = None
+    project: Optional[str] = Field(None, description="A project id: its register's open risks and its phase add context.")
     top: int = Field(5, ge=1, le=50)
     top_cases: int = Field(5, ge=0, le=50)
 
@@ -28,7 +29,7 @@ def recommend_api(body: RecommendRequest, state: AppState = Depends(get_state)) 
     """Ranked strategies with the graph paths and past cases behind each, and the most similar cases."""
     return recommend_view(state, text=body.text, concepts=body.concepts, phase=body.phase,
                           categories=body.categories, top=body.top, top_cases=body.top_cases,
-                          service_type=body.service_type)
+                          service_type=body.service_type, project=body.project)
 
 
 @router.get("/advisor", include_in_schema=False)
