@@ -119,7 +119,7 @@ def _vectorizer():
 def _lr(multiclass: bool = False, **kw):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(max_iter=2000, solver="lbfgs" if multiclass else "liblinear", **kw)
+    return LogisticRegression(max_iter=2000, solver="lbfgs" if multiclass else "liblinear", random_state=0, **kw)
 
 
 N_LEX = 2 * len(CATEGORIES)
@@ -136,6 +136,7 @@ class Params:
     w_sent: float = 2.0        # weight of the sentence next to the span in linking
     w_cat_concept: float = 0.25  # share of the concept scores' categories in a statement's categories
     w_span: float = 0.0        # share of the span's own category scores next to the sentence's
+    w_span_multi: float = 0.8  # the same in a sentence with several statements
 
 
 @dataclass
@@ -269,7 +270,7 @@ class RiskModel:
         from sklearn.svm import LinearSVC
 
         # one-vs-rest linear SVM: as accurate as a multinomial LR here on dev, 50x faster to fit
-        self.concept = LinearSVC(C=0.5).fit(Xcon, con_y + weak_c, sample_weight=np.array(con_w + [0.5] * len(weak_c)))
+        self.concept = LinearSVC(C=0.5, random_state=0).fit(Xcon, con_y + weak_c, sample_weight=np.array(con_w + [0.5] * len(weak_c)))
         self.concept_ids = list(self.concept.classes_)
         log(f"trained on {len(sents)} sentences ({sum(s_y)} with mentions) + {len(weak)} lexicon phrases, "
             f"{len(seg_x)} segments, {sum(neg_y)} negated mentions, {len(set(con_y))} concepts")
@@ -350,27 +351,29 @@ class RiskModel:
                     chosen.append((k, a, b, float(ps[r]), [r]))
         if not chosen:
             return out
+        n_spans: dict[int, int] = {}
+        for c in chosen:
+            n_spans[c[0]] = n_spans.get(c[0], 0) + 1
         # linking: span (sum of its segments' vectors) + sentence
         rows_k = [c[0] for c in chosen]
         sel = sparse.csr_matrix((np.ones(sum(len(c[4]) for c in chosen), np.float32),
                                  ([n for n, c in enumerate(chosen) for _ in c[4]], [r for c in chosen for r in c[4]])),
                                 shape=(len(chosen), len(flat)))
-        Xq = sel @ Xg + p.w_sent * Xs[idx[rows_k]]
+        multi = np.array([1.0 if n_spans[c[0]] > 1 else p.w_sent for c in chosen], np.float32)
+        Xq = sel @ Xg + sparse.diags(multi) @ Xs[idx[rows_k]]
         Pcon = self.concept.decision_function(Xq)
-        if p.w_span:
-            span_hits = [[h for h in lex_hits[int(idx[c[0]])] if h[0] < c[2] and h[1] > c[1]] for c in chosen]
-            Pspan = self.cats.predict_proba(self._sent_features(sel @ Xg, span_hits))
+        span_hits = [[h for h in lex_hits[int(idx[c[0]])] if h[0] < c[2] and h[1] > c[1]] for c in chosen]
+        Pspan = self.cats.predict_proba(self._sent_features(sel @ Xg, span_hits))
         col = {c: j for j, c in enumerate(self.concept_ids)}
         allowed = {c: np.array([c in self.concept_cats.get(cid, ()) for cid in self.concept_ids]) for c in CATEGORIES}
         # the categories the concept scores point to (softmax over concepts → category mass)
         E = np.exp(5.0 * (Pcon - Pcon.max(axis=1, keepdims=True)))
         Q = (E / E.sum(axis=1, keepdims=True)) @ self._concept_cat_matrix()
-        n_spans: dict[int, int] = {}
-        for c in chosen:
-            n_spans[c[0]] = n_spans.get(c[0], 0) + 1
         for n, (k, a, b, sscore, _) in enumerate(chosen):
             i = int(idx[k])
-            pc = (1.0 - p.w_span) * Pcat[k] + p.w_span * Pspan[n] if p.w_span else Pcat[k]
+            # a sentence with several statements shares its categories out: each span's own scores lead
+            ws = p.w_span_multi if n_spans[k] > 1 else p.w_span
+            pc = (1.0 - ws) * Pcat[k] + ws * Pspan[n]
             cs = (1.0 - p.w_cat_concept) * pc + p.w_cat_concept * Q[n]
             ranked = np.argsort(-cs)
             cats = [CATEGORIES[ranked[0]]]

@@ -132,7 +132,8 @@ def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> d
     grid = {"t_risk": [0.4, 0.5, 0.55, 0.6, 0.65, 0.7], "t_cat2": [0.3, 0.4, 0.5, 0.6, 1.01],
             "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8, 1.01], "w_lex": [0.0, 0.3, 1.0, 3.0],
             "w_cause": [0.0, 0.1, 0.3], "w_sent": [1.0, 2.0, 3.0],
-            "w_cat_concept": [0.0, 0.25, 0.5], "w_span": [0.0, 0.3, 0.5]}
+            "w_cat_concept": [0.0, 0.25, 0.5], "w_span": [0.0, 0.3, 0.5],
+            "w_span_multi": [0.5, 0.8]}
     if dev_docs:
         # precompute per-parameter independent parts cheaply: evaluate the grid coordinate-wise
         cur = Params()
