@@ -354,6 +354,11 @@ class RiskModel:
         n_spans: dict[int, int] = {}
         for c in chosen:
             n_spans[c[0]] = n_spans.get(c[0], 0) + 1
+        multi_rows = [n for n, c in enumerate(chosen) if n_spans[c[0]] > 1]
+        Pneg_multi = {}
+        if multi_rows:
+            mt = [texts[int(idx[chosen[n][0]])][chosen[n][1]:chosen[n][2]] for n in multi_rows]
+            Pneg_multi = dict(zip(multi_rows, self.neg.predict_proba(self._neg_features(mt))[:, 1]))
         # linking: span (sum of its segments' vectors) + sentence
         rows_k = [c[0] for c in chosen]
         sel = sparse.csr_matrix((np.ones(sum(len(c[4]) for c in chosen), np.float32),
@@ -395,13 +400,17 @@ class RiskModel:
                 con[col[cid]] += p.w_lex
             concept = self.concept_ids[int(np.argmax(con))]
             score = {c: float(cs[j]) for j, c in enumerate(CATEGORIES)}
-            neg = bool(Pneg[k] >= p.t_neg)
             reason = None
-            if neg and n_spans[k] > 1:
-                # several statements in one negated sentence: the cue's scope says which one it covers
-                neg, reason, _ = negation(texts[i], (a, b))
-            elif neg:
-                _, reason, _ = negation(texts[i])
+            if n_spans[k] > 1:
+                # several statements in one sentence: the sentence-level score cannot tell them apart,
+                # so each span is scored on its own text
+                neg = bool(Pneg_multi[n] >= p.t_neg)
+                if neg:
+                    _, reason, _ = negation(texts[i][a:b])
+            else:
+                neg = bool(Pneg[k] >= p.t_neg)
+                if neg:
+                    _, reason, _ = negation(texts[i])
             if neg:
                 reason = reason or "negated"
             conf = float(pr[i]) * (0.5 + 0.5 * sscore)
