@@ -40,12 +40,19 @@ QUERIES = {
   ?case cr:materialised ?risk .
   ?case cr:inPhase ?phase .
 }""",
+    # what a page of the case list asks for
+    "case filter, first page of 50": PREFIX + """SELECT DISTINCT ?case WHERE {
+  ?risk cr:category ?category .
+  ?case cr:materialised ?risk .
+  ?case cr:inPhase ?phase .
+} LIMIT 50""",
     "case counts per category": PREFIX + """SELECT ?category (COUNT(DISTINCT ?case) AS ?n) WHERE {
   ?risk cr:category ?category .
   ?case cr:materialised ?risk .
 } GROUP BY ?category""",
 }
 NEEDS = {"2-hop strategy lookup": ("risk", "phase"), "case filter by category and phase": ("category", "phase"),
+         "case filter, first page of 50": ("category", "phase"),
          "case counts per category": ()}
 
 

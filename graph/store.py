@@ -429,6 +429,7 @@ class KnowledgeStore(ABC):
         self._graph_versions: dict[URIRef, int] = {}
         self._changes: list[tuple[int, Optional[frozenset[str]]]] = []
         self._onto_cache: tuple[int, Graph] | None = None
+        self._memo_cache: dict[str, tuple] = {}
 
     # ---- reads
     @abstractmethod
@@ -491,10 +492,23 @@ class KnowledgeStore(ABC):
                 self._onto_cache = (v, g)
             return self._onto_cache[1]
 
+    def memo(self, name: str, compute, graphs: Sequence[URIRef] = KB_GRAPHS):
+        """`compute()`, kept until one of `graphs` changes (through this store object)."""
+        key = (name, tuple(self.graph_version(g) for g in graphs))
+        with self._lock:
+            hit = self._memo_cache.get(name)
+            if hit is not None and hit[0] == key:
+                return hit[1]
+        value = compute()
+        with self._lock:
+            self._memo_cache[name] = (key, value)
+        return value
+
     def refresh(self) -> None:
         """Forget cached copies and mark every graph changed (after another client wrote a remote store)."""
         with self._lock:
             self._onto_cache = None
+            self._memo_cache.clear()
             self.version += 1
             self._graph_versions = {g: self.version for g in set(self._graph_versions) | {ONTOLOGY_GRAPH, CASES_GRAPH}}
             self._changes.append((self.version, None))

@@ -67,8 +67,11 @@ def load_knowledge_base_on_first_start(state: AppState) -> None:
     if report is not None:
         err.print(f"first start: loaded the ontology ({report.ontology_triples} triples) and {report.cases} cases "
                   f"({report.cases_real} real) into {store.location}", highlight=False)
-        for cid, why in sorted(report.skipped.items()):
+        skipped = sorted(report.skipped.items())
+        for cid, why in skipped[:5]:
             err.print(f"  skipped case {cid}: {why}", highlight=False, soft_wrap=True)
+        if len(skipped) > 5:
+            err.print(f"  … and {len(skipped) - 5} more; `corisk kb validate` lists them all", highlight=False)
 
 
 startup_hooks.append(load_knowledge_base_on_first_start)

@@ -47,6 +47,11 @@ def test_filtering_cases_by_category_and_phase(kb_store):
     assert cases.filter_ids(category="financial", phase="preparation") == ["jv-board-deadlock"]
     assert [c["id"] for c in cases.list(real=False)] == ["syn-budget-overrun"]
     assert [c["id"] for c in cases.list(category="legal", real=True)] == ["hk-zone-outage"]
+    assert len(cases.filter_ids(category="technical", limit=1)) == 1
+    counts = cases.category_counts()
+    assert (counts["technical"], counts["cooperation"], counts["financial"], counts["market"]) == (2, 1, 2, 0)
+    cases.delete("syn-budget-overrun")
+    assert cases.category_counts()["financial"] == 1  # the cached counts follow the change
 
 
 def test_a_case_that_names_an_unknown_risk_is_rejected_with_node_and_rule(kb_store):
