@@ -26,7 +26,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from ontology.errors import CoriskError
-from ontology.validate import Violation
+from ontology.validate import Violation, check
 
 GRAPH_BASE = "https://w3id.org/corisk/graph/"
 ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
@@ -377,36 +377,11 @@ def _memo(key, compute):
 
 
 def _check_all(graph: Graph, shapes: Graph) -> list[Violation]:
-    from ontology import check
-
-    return [v for v in check(graph, shapes) if v.severity == "sh:Violation"]
+    return check(graph, shapes, violations_only=True)
 
 
 def _check_focus(data: Graph, shapes: Graph, focus: list[URIRef]) -> list[Violation]:
-    from pyshacl import validate as shacl_validate
-    from rdflib.namespace import Namespace
-
-    from ontology.validate import _is_blank, _short
-
-    sh = Namespace("http://www.w3.org/ns/shacl#")
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                         allow_warnings=True, focus_nodes=focus, inplace=True)
-    if conforms:
-        return []
-    out = []
-    for result in report.subjects(RDF.type, sh.ValidationResult):
-        focus_node = report.value(result, sh.focusNode)
-        path = report.value(result, sh.resultPath)
-        comp = report.value(result, sh.sourceConstraintComponent)
-        shape = report.value(result, sh.sourceShape)
-        msg = report.value(result, sh.resultMessage)
-        sev = report.value(result, sh.resultSeverity)
-        if sev is not None and str(sev) != str(sh.Violation):
-            continue
-        out.append(Violation(focus=_short(focus_node),
-                             path=_short(path) if path is not None and not _is_blank(path) else None,
-                             rule=_short(shape) if shape is not None and not _is_blank(shape) else _short(comp),
-                             message=str(msg) if msg else _short(comp), severity="sh:Violation"))
+    out = check(data, shapes, focus_nodes=focus, inplace=True, violations_only=True)
     # the precise rule first: "does not conform to shape X" only points at a nested violation
     out.sort(key=lambda v: (v.message.startswith("Value does not conform"), v.focus, v.rule, v.path or ""))
     return out

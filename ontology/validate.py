@@ -48,11 +48,15 @@ def _short(node) -> str:
     return s
 
 
-def check(data: Graph, shapes: Graph | None = None, origin=None) -> list[Violation]:
-    """Validate `data` against the shapes; an empty list means it conforms."""
+def check(data: Graph, shapes: Graph | None = None, origin=None, *, focus_nodes=None, inplace: bool = False,
+          violations_only: bool = False) -> list[Violation]:
+    """Validate `data` (or only `focus_nodes` in it) against the shapes; an empty list means it conforms.
+
+    `violations_only` drops warnings and infos; `inplace` lets pyshacl work on `data` without copying it.
+    """
     shapes = load_shapes() if shapes is None else shapes
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
-                                         advanced=True, allow_warnings=True)
+    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                         allow_warnings=True, focus_nodes=focus_nodes, inplace=inplace)
     if conforms:
         return []
     out = []
@@ -63,6 +67,8 @@ def check(data: Graph, shapes: Graph | None = None, origin=None) -> list[Violati
         shape = report.value(result, SH.sourceShape)
         msg = report.value(result, SH.resultMessage)
         sev = report.value(result, SH.resultSeverity)
+        if violations_only and sev is not None and sev != SH.Violation:
+            continue
         value = report.value(result, SH.value)
         rule = _short(shape) if shape is not None and not _is_blank(shape) else _short(comp)
         file = None
