@@ -32,14 +32,7 @@ def check_path(path: str | Path) -> Path:
 
 def read_path(path: str | Path) -> str:
     """The text of a file; UnsupportedFileError / UnreadableFileError with one clear sentence."""
-    p = Path(path)
-    if not p.exists():
-        raise UnreadableFileError(f"{p}: no such file.")
-    if p.is_dir():
-        raise UnreadableFileError(f"{p}: is a folder; pass the files in it (or the folder to `corisk extract`).")
-    suffix = p.suffix.lower()
-    if suffix not in TEXT_SUFFIXES and suffix not in (".docx", ".pdf"):
-        raise UnsupportedFileError(f"{p}: unsupported file type '{suffix}'; corisk reads {', '.join(SUPPORTED)}.")
+    p = check_path(path)
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
