@@ -96,10 +96,9 @@ def _cached_ranker(state: AppState, adv: Advisor) -> Ranker:
 
 def concepts_from_text(state: AppState, text: str) -> tuple[list[str], list[dict]]:
     """Risk concepts the extractor finds in `text` (best first), and the risks themselves."""
-    from nlp.extract import Extractor, concepts_from_text as extract_concepts
+    from nlp.extract import concepts_from_text as extract_concepts
 
-    ex = state.get("extractor", lambda: Extractor.load(state.settings.model_dir))
-    found = extract_concepts(text, extractor=ex)
+    found = extract_concepts(text, extractor=state.extractor())
     return [r["concept"] for r in found], found
 
 

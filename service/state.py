@@ -32,6 +32,12 @@ class AppState:
             for n in names or list(self._cache):
                 self._cache.pop(n, None)
 
+    def extractor(self):
+        """The trained extraction pipelines (nlp.extract.Extractor), loaded once (built first if missing)."""
+        from nlp.extract import Extractor
+
+        return self.get("extractor", lambda: Extractor.load(self.settings.model_dir))
+
     def store(self):
         """The knowledge-graph store (graph.store.KnowledgeStore), opened once.
 

@@ -10,11 +10,6 @@ from ..state import AppState
 router = APIRouter()
 
 
-def extractor(state: AppState):
-    from nlp.extract import Extractor
-
-    return state.get("extractor", lambda: Extractor.load(state.settings.model_dir))
-
 
 async def _payload(request: Request) -> tuple[str, str, str, str] | None:
     """(text, kind, lang, source) from a JSON body or a form with a textarea and/or a file."""
@@ -45,7 +40,7 @@ async def _payload(request: Request) -> tuple[str, str, str, str] | None:
 
 def extract_view(state: AppState, text: str | None, kind: str = "auto", lang: str = "auto", source: str = "-") -> dict:
     """The extraction document of DESIGN.md for one text (no text → an empty document list)."""
-    ex = extractor(state)
+    ex = state.extractor()
     docs = [] if text is None else [ex.extract_text(text, kind, lang, source=source)]
     return {"extractor": {"version": ex.version}, "documents": docs}
 
