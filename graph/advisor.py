@@ -229,7 +229,8 @@ class CaseIndex:
         return len(self.records)
 
     def add_many(self, cases) -> None:
-        cases = list(cases)
+        # in id order, so the same case base gives the same index (and tie-breaks) whatever order it came in
+        cases = sorted(cases, key=lambda c: c.id)
         if not cases:
             return
         rows = _HASHER.transform([c.text for c in cases]).tocsr()

@@ -36,7 +36,11 @@ class CaseRecord:
 
 
 def record_of(case: Case) -> CaseRecord:
-    """The advisor's view of a case: concepts, context, outcomes and the text it is searched by."""
+    """The advisor's view of a case: concepts, context, outcomes and the text it is searched by.
+
+    Built from the case's canonical form, so a case read from a file and the same case read back
+    from the store give the same record."""
+    case = case.canonical()
     iri = lambda ref: str(concept_iri(ref))  # noqa: E731
     texts = [case.title.en, case.title.zh, case.summary.en, case.summary.zh, *case.lessons.en, *case.lessons.zh]
     texts += [v for r in case.risks if r.note for _, v in r.note.items()]
