@@ -736,7 +736,7 @@ class Advisor:
             return ""
         path = item["because"][0]
         label = lambda iri: self.onto.labels.get(iri, {}).get(lang) or short_id(iri)  # noqa: E731
-        words = {"^cr:mitigates": ("mitigates", "应对"), "cr:hasCause": ("is caused by", "成因为"),
+        words = {"^cr:mitigates": ("is mitigated by", "可由此策略应对"), "cr:hasCause": ("is caused by", "成因为"),
                  "^cr:addresses": ("which is addressed by", "可由以下策略消除"), "skos:related": ("is related to", "相关于"),
                  "cr:signals": ("signals", "预示"), "^cr:materialised": ("materialised in case", "发生于案例"),
                  "cr:applied/cr:strategy": ("which applied", "该案例采用了")}
