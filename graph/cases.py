@@ -532,7 +532,7 @@ class CaseBase:
     def put_many(self, cases: Iterable[Case], *, replace_all: bool = False, what: str = "the import") -> int:
         """Write many cases as one batch: existing ones are replaced; `replace_all` drops the others."""
         cases = list(cases)
-        _no_duplicates(cases)
+        check_unique_ids(cases)
         batch = case_batch(cases, replace=not replace_all, what=what)
         if replace_all:
             batch.replace_graphs.add(CASES_GRAPH)
@@ -541,7 +541,8 @@ class CaseBase:
         return len(cases)
 
 
-def _no_duplicates(cases: list[Case]) -> None:
+def check_unique_ids(cases: list[Case]) -> None:
+    """Refuse a batch in which two cases share an id."""
     seen = set()
     for c in cases:
         if c.id in seen:

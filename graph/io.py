@@ -23,7 +23,7 @@ from ontology.errors import CoriskError
 from ontology.namespace import CR
 from ontology.validate import Violation
 
-from .cases import Case, CaseError, case_batch, case_files, case_iri, cases_from_graph, parse_case, read_case_file
+from .cases import Case, CaseError, case_batch, check_unique_ids, case_files, case_iri, cases_from_graph, parse_case, read_case_file
 from .store import (
     CASES_GRAPH, ONTOLOGY_GRAPH, Batch, FormatError, KnowledgeStore, RejectedBatchError, from_ox, graph_name,
     parse_quads, rdf_format, serialize_quads, validate_batch,
@@ -103,7 +103,7 @@ def load_knowledge_base(store: KnowledgeStore, cases_dir: Path, *, ontology_file
     batch.what = "the knowledge base"
     _tick(progress, "reading the ontology", 1, 1)
     cases = read_cases(cases_dir, progress=progress, skip_invalid=skip_invalid, skipped=report.skipped)
-    _check_unique(cases)
+    check_unique_ids(cases)
     _tick(progress, "validating", 0, 1)
     if skip_invalid:
         cases = _valid_cases(cases, batch.inserts[ONTOLOGY_GRAPH], report.skipped)
@@ -116,14 +116,6 @@ def load_knowledge_base(store: KnowledgeStore, cases_dir: Path, *, ontology_file
     report.cases = len(cases)
     report.cases_real = sum(1 for c in cases if c.real)
     return report
-
-
-def _check_unique(cases: list[Case]) -> None:
-    seen = set()
-    for c in cases:
-        if c.id in seen:
-            raise CaseError(f"the case id '{c.id}' appears twice in the case base.")
-        seen.add(c.id)
 
 
 def _valid_cases(cases: list[Case], ontology: Graph, skipped: dict) -> list[Case]:
