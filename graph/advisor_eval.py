@@ -73,23 +73,22 @@ def evaluate(adv: Advisor, baselines: dict[str, Callable] | None = None, progres
                    key=lambda c: c.id)
     examples = adv.training_examples([c.id for c in cases])   # candidates never depend on the ranker
     learned, hand = Scores("corisk advisor (learned ranker)"), Scores("corisk advisor, hand-set weights")
-    others = {name: Scores(name) for name in (baselines if baselines is not None else default_baselines())}
     methods = baselines if baselines is not None else default_baselines()
+    others = {name: Scores(name) for name in methods}
+    fold_key = (lambda cid: fold_of(cid, folds)) if folds else (lambda cid: cid)
     rankers: dict = {}
-    if folds:
-        cases.sort(key=lambda c: (fold_of(c.id, folds), c.id))
+    cases.sort(key=lambda c: (fold_key(c.id), c.id))
     for n, case in enumerate(cases):
         relevant = examples[case.id][1]
         same_main = {c.id for c in adv.cases.records.values() if c.id != case.id and c.main_risk == case.main_risk}
         q = adv.query_for_case(case)
-        candidates, neighbours = examples[case.id][0], None
+        candidates = examples[case.id][0]
         similar = [cid for cid, _ in adv._case_scores(q)[:K_CASES]]
-        fold = fold_of(case.id, folds) if folds else case.id
+        fold = fold_key(case.id)
         if fold not in rankers:
-            rankers.clear()
+            rankers.clear()   # cases come fold by fold: one fitted ranker at a time
             rankers[fold] = Ranker()
-            rankers[fold].fit(*training_rows({k: v for k, v in examples.items()
-                                               if (fold_of(k, folds) if folds else k) != fold}))
+            rankers[fold].fit(*training_rows({k: v for k, v in examples.items() if fold_key(k) != fold}))
         ranker = rankers[fold]
         for scores, r in ((learned, ranker), (hand, Ranker())):
             ranked = _rank(candidates, r)

@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from ontology.errors import CoriskError, NotFoundError
-from ontology.namespace import CR, CRK, CRK_IRI, concept_iri, outcome_iri, phase_iri, short_id
+from ontology.namespace import CR, CRK, concept_iri, outcome_iri, phase_iri, short_id
 
 from .store import CASES_GRAPH, Batch, KnowledgeStore
 

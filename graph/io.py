@@ -19,13 +19,12 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from ontology.errors import CoriskError
 from ontology.namespace import CR
 from ontology.validate import Violation
 
-from .cases import Case, CaseError, case_batch, check_unique_ids, case_files, case_iri, cases_from_graph, parse_case, read_case_file
+from .cases import Case, CaseError, case_batch, case_files, check_unique_ids, parse_case, read_case_file
 from .store import (
-    CASES_GRAPH, ONTOLOGY_GRAPH, Batch, FormatError, KnowledgeStore, RejectedBatchError, from_ox, graph_name,
+    CASES_GRAPH, ONTOLOGY_GRAPH, Batch, FormatError, KnowledgeStore, from_ox, graph_name,
     parse_quads, rdf_format, serialize_quads, validate_batch,
 )
 

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ontology.namespace import CR, CRK_IRI, short_id
 
-from .store import CASES_GRAPH, ONTOLOGY_GRAPH, KnowledgeStore
+from .store import CASES_GRAPH, KnowledgeStore
 
 KINDS = {CR.RiskCategory: "category", CR.Risk: "risk", CR.Cause: "cause", CR.Indicator: "indicator",
          CR.Strategy: "strategy", CR.Phase: "phase", CR.TreatmentType: "treatment", CR.Outcome: "outcome",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from ontology.namespace import CATEGORIES, CLAUSE_TYPES
+from ontology.namespace import CATEGORIES
 
 from .negation import cue_features, negation
 

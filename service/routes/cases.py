@@ -5,7 +5,7 @@ import io
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 
 from graph.cases import Case, CaseError
 from graph.store import RejectedBatchError
