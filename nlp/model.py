@@ -314,9 +314,12 @@ class RiskModel:
         return self.risk.predict_proba(Xl)[:, 1], Xl, X
 
     def predict(self, texts: list[str], lex_hits: list[list[tuple[int, int, str]]] | None = None,
-                params: Params | None = None, use_model: bool = True) -> list[list[Prediction]]:
+                params: Params | None = None, use_model: bool = True, risk_sents=None,
+                spans=None) -> list[list[Prediction]]:
         """For each sentence, the risk statements in it (kept and negated). `lex_hits`: per sentence,
-        lexicon matches (rel start, rel end, concept id) of risks and causes."""
+        lexicon matches (rel start, rel end, concept id) of risks and causes.
+        Diagnostics (bench/cv_extract.py): `risk_sents` (one bool per sentence) replaces the risk
+        gate; `spans` (per sentence, a list of (start, end)) replaces the gate and the span choice."""
         p = params or self.params
         lex_hits = lex_hits or [[] for _ in texts]
         out: list[list[Prediction]] = [[] for _ in texts]
@@ -325,19 +328,28 @@ class RiskModel:
         if not use_model:
             return self._predict_lexicon_only(texts, lex_hits)
         pr, Xl, Xs = self.sentence_scores(texts, lex_hits)
-        idx = np.flatnonzero(pr >= p.t_risk)
+        if spans is not None:
+            risk_sents = [bool(x) for x in spans]
+        idx = np.flatnonzero(pr >= p.t_risk) if risk_sents is None else np.flatnonzero(np.asarray(risk_sents, bool))
         if not len(idx):
             return out
         Pcat = self.cats.predict_proba(Xl[idx])
         Pneg = self.neg.predict_proba(self._neg_features([texts[i] for i in idx], Xs[idx]))[:, 1]
         # segments of the risk sentences, scored in one batch
-        flat = [(k, a, b) for k, i in enumerate(idx) for a, b in segments(texts[i])]
+        if spans is not None:
+            # given spans: each is one "segment" of its own
+            flat = [(k, a, b) for k, i in enumerate(idx) for a, b in spans[i]]
+        else:
+            flat = [(k, a, b) for k, i in enumerate(idx) for a, b in segments(texts[i])]
         Xg = self.vec.transform([texts[idx[k]][a:b] for k, a, b in flat])
-        ps = self.span.predict_proba(Xg)[:, 1]
+        ps = self.span.predict_proba(Xg)[:, 1] if flat else np.zeros(0)
         by_sent: dict[int, list[int]] = {}
         for r, (k, a, b) in enumerate(flat):
             by_sent.setdefault(k, []).append(r)
         chosen: list[tuple[int, int, int, float, list[int]]] = []   # (k, a, b, score, rows in flat)
+        if spans is not None:
+            chosen = [(k, a, b, float(ps[r]), [r]) for r, (k, a, b) in enumerate(flat)]
+            by_sent = {}
         for k, rows in by_sent.items():
             rows = sorted(rows, key=lambda r: -ps[r])
             picks = [rows[0]] + [r for r in rows[1:] if ps[r] >= p.t_extra]

@@ -94,13 +94,65 @@ def lexicon_hits(pipes, text: str) -> list[tuple[int, int, str]]:
     return [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans["lexicon"]]
 
 
+TUNE_GRID = {"t_risk": [0.4, 0.5, 0.55, 0.6, 0.65, 0.7], "t_cat2": [0.3, 0.4, 0.5, 0.6, 1.01],
+             "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8, 1.01], "w_lex": [0.0, 0.3, 1.0, 3.0],
+             "w_cause": [0.0, 0.1, 0.3], "w_sent": [1.0, 2.0, 3.0],
+             "w_cat_concept": [0.0, 0.25, 0.5], "w_span": [0.0, 0.3, 0.5],
+             "w_span_multi": [0.5, 0.8]}
+
+
+def new_pipelines() -> dict:
+    from . import pipeline
+
+    return {lang: pipeline.blank_pipeline(lang) for lang in ("zh", "en")}
+
+
+def fit_model(train_docs, lexicon, pipes, hits: dict | None = None, log=print, model_cls=None, **model_kw):
+    """Fit the RiskModel (+ clause typer) on `train_docs` and put it into `pipes` (corisk_risks).
+    hits: doc id → lexicon matches (computed here for the documents that lack them)."""
+    from .model import RiskModel
+
+    hits = dict(hits or {})
+    for d in train_docs:
+        if d.id not in hits:
+            hits[d.id] = lexicon_hits(pipes, d.text)
+    model = (model_cls or RiskModel)(**model_kw).fit(train_docs, lexicon, log=log, hits=hits)
+    model.fit_clauses(train_docs, log=log)
+    for nlp in pipes.values():
+        nlp.get_pipe("corisk_risks").model = model
+    return model
+
+
+def tune_params(model, pipes, dev_docs, version: str = "tuning", grid: dict | None = None):
+    """Choose the model's thresholds and weights on `dev_docs` (one coordinate-wise pass over `grid`,
+    key = category micro-F1 + span overlap F1 + negation accuracy + linking accuracy). Sets
+    model.params to the best and returns (params, dev scores)."""
+    from .evaluate import score
+    from .extract import Extractor
+    from .model import Params
+
+    ex = Extractor(pipes, {"version": version})
+    best, best_key = None, None
+    cur = Params()
+    for name, values in (grid or TUNE_GRID).items():
+        for v in values:
+            p = Params(**{**cur.__dict__, name: v})
+            model.params = p
+            outs = [ex.extract_text(d.text, kind=d.kind, source=d.id) for d in dev_docs]
+            s = score(dev_docs, outs)
+            key = (s["category_micro"]["f1"] + s["span_overlap"]["f1"] + s["negation_accuracy"]
+                   + s["linking_accuracy"])
+            if best_key is None or key > best_key:
+                best_key, best = key, (p, s)
+        cur = best[0]
+    model.params = best[0]
+    return best
+
+
 def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> dict:
     """Build the model; returns its meta (version, hash, dev figures)."""
-    from . import pipeline
     from .corpus import load_corpus
-    from .evaluate import score
     from .lexicon import load_lexicon
-    from .model import Params, RiskModel
 
     model_dir = Path(model_dir or default_model_dir())
     digest = input_hash()
@@ -116,43 +168,11 @@ def train(model_dir: Path | None = None, if_stale: bool = False, log=print) -> d
 
         raise ModelError("no training documents in corpus/annotations/src/train; cannot build the extraction model.")
     lexicon = load_lexicon()
-    pipes = {lang: pipeline.blank_pipeline(lang) for lang in ("zh", "en")}
-    hits = {d.id: lexicon_hits(pipes, d.text) for d in train_docs}
-    model = RiskModel().fit(train_docs, lexicon, log=log, hits=hits)
-    model.fit_clauses(train_docs, log=log)
-    for nlp in pipes.values():
-        nlp.get_pipe("corisk_risks").model = model
+    pipes = new_pipelines()
+    model = fit_model(train_docs, lexicon, pipes, log=log)
     version = f"corisk-extract {VERSION}+{digest}"
-
-    # model selection on dev: thresholds of the trained models
-    from .extract import Extractor
-
-    ex = Extractor(pipes, {"version": version})
-    best, best_key = None, None
-    grid = {"t_risk": [0.4, 0.5, 0.55, 0.6, 0.65, 0.7], "t_cat2": [0.3, 0.4, 0.5, 0.6, 1.01],
-            "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8, 1.01], "w_lex": [0.0, 0.3, 1.0, 3.0],
-            "w_cause": [0.0, 0.1, 0.3], "w_sent": [1.0, 2.0, 3.0],
-            "w_cat_concept": [0.0, 0.25, 0.5], "w_span": [0.0, 0.3, 0.5],
-            "w_span_multi": [0.5, 0.8]}
-    if dev_docs:
-        # precompute per-parameter independent parts cheaply: evaluate the grid coordinate-wise
-        cur = Params()
-        for _ in range(1):
-            for name, values in grid.items():
-                for v in values:
-                    p = Params(**{**cur.__dict__, name: v})
-                    model.params = p
-                    outs = [ex.extract_text(d.text, kind=d.kind, source=d.id) for d in dev_docs]
-                    s = score(dev_docs, outs)
-                    key = (s["category_micro"]["f1"] + s["span_overlap"]["f1"] + s["negation_accuracy"]
-                           + s["linking_accuracy"])
-                    if best_key is None or key > best_key:
-                        best_key, best = key, (p, s)
-                cur = best[0]
-        model.params = best[0]
-        dev_scores = best[1]
-    else:
-        dev_scores = {}
+    # model selection on dev: thresholds and weights of the trained models
+    dev_scores = tune_params(model, pipes, dev_docs, version)[1] if dev_docs else {}
     model_dir.mkdir(parents=True, exist_ok=True)
     for lang, nlp in pipes.items():
         nlp.to_disk(model_dir / lang)

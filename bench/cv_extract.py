@@ -1,0 +1,196 @@
+"""K-fold cross-validation of the trained extractor over train + dev (by document), to compare model
+variants without touching the test split.
+
+    .venv/bin/python -m bench.cv_extract                          # 5 folds, the shipped model ("base")
+    .venv/bin/python -m bench.cv_extract --variant base --variant no-joint   # variants, same run
+    .venv/bin/python -m bench.cv_extract --list                   # the variants known
+    .venv/bin/python -m bench.cv_extract --tune                   # tune Params on an inner split
+    options: --folds K (5), --seed S (0), --jobs N (2 processes), --json FILE (per-fold figures)
+
+Folds: the documents of train + dev (never test) are grouped by (language, kind), shuffled with the
+seed inside each group and dealt round-robin, so each fold gets its share of zh/en/mixed notes and
+contracts. The document set is read once at start, so every variant of one run sees the same folds
+(other people add training documents meanwhile: compare variants within one run only).
+
+Each fold trains the RiskModel exactly as `corisk train` does (nlp.train.fit_model: same fit, same
+clause typer) on the other folds and runs the Extractor on the held-out fold; nlp.evaluate.score
+gives category micro-F1, linking accuracy, span overlap F1 and negation accuracy. Params: by default
+the defaults of nlp.model.Params (which are close to what dev tuning picks, and keep a run at
+~1 min per variant on 2 cores); with --tune, like `corisk train`, a fifth of the training part (by
+document, stratified the same way) is held out as an inner dev split, the model is fitted on the
+rest and its Params tuned there coordinate-wise (nlp.train.tune_params) — slower (~4 min per
+variant) and noisier, since the model then sees a fifth less data.
+
+Two diagnostic ceilings per fold, with gold information given to the same model:
+    cat@gold-sents   over gold risk sentences (a non-negated mention inside), the gate replaced by
+                     the gold answer: the first category of the most confident statement is a gold one
+    link@gold-spans  over gold mentions with a concept, given their gold spans (gate and span choice
+                     replaced): the concept linked is the gold one
+Printed: mean ± sd over folds of each figure, one row per variant.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+# model variants: RiskModel keyword arguments and Params overrides
+VARIANTS: dict[str, dict] = {
+    "base": {"model": {}, "params": {}},
+}
+
+METRICS = ("cat_f1", "link_acc", "span_ov_f1", "neg_acc", "cat@gold-sents", "link@gold-spans")
+
+_STATE: dict = {}
+
+
+def make_folds(docs, k: int, seed: int) -> list[list[int]]:
+    """Indices of docs per fold: grouped by (lang, kind), shuffled within a group, dealt round-robin."""
+    groups: dict = defaultdict(list)
+    for i, d in enumerate(docs):
+        groups[(d.lang, d.kind)].append(i)
+    rng = random.Random(seed)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    n = 0
+    for key in sorted(groups):
+        ids = sorted(groups[key], key=lambda i: docs[i].id)
+        rng.shuffle(ids)
+        for i in ids:
+            folds[n % k].append(i)
+            n += 1
+    return folds
+
+
+def _sent_hits(doc_hits, s):
+    return [(a - s["start"], b - s["start"], c) for a, b, c in doc_hits
+            if s["start"] <= a < s["end"] and not c.startswith("kri-")]
+
+
+def ceilings(model, docs, hits) -> dict:
+    """cat@gold-sents and link@gold-spans (see the module docstring)."""
+    cat_ok = cat_n = link_ok = link_n = 0
+    for d in docs:
+        sents = d.sentences()
+        texts = [s["text"] for s in sents]
+        sh = [_sent_hits(hits[d.id], s) for s in sents]
+        gold_risk = [bool(s["categories"]) for s in sents]
+        if any(gold_risk):
+            preds = model.predict(texts, sh, risk_sents=gold_risk)
+            for s, g, ps in zip(sents, gold_risk, preds):
+                if not g:
+                    continue
+                cat_n += 1
+                if ps:
+                    best = max(ps, key=lambda q: q.confidence)
+                    cat_ok += best.categories[0] in s["categories"]
+        spans, gold = [], []
+        for s in sents:
+            ms = [d.mentions[i] for i in s["mentions"]]
+            spans.append([(max(m.start, s["start"]) - s["start"], min(m.end, s["end"]) - s["start"]) for m in ms])
+            gold.append([m.concept for m in ms])
+        if any(spans):
+            preds = model.predict(texts, sh, spans=spans)
+            for ps, gs in zip(preds, gold):
+                for q, g in zip(ps, gs):
+                    if g:
+                        link_n += 1
+                        link_ok += q.concept == g
+    return {"cat@gold-sents": cat_ok / cat_n if cat_n else 0.0, "link@gold-spans": link_ok / link_n if link_n else 0.0}
+
+
+def run_fold(task) -> dict:
+    """Train on all folds but one (variant `name`), score the held-out one."""
+    name, f = task
+    from nlp.evaluate import score
+    from nlp.extract import Extractor
+    from nlp.model import Params
+    from nlp.train import fit_model, new_pipelines, tune_params
+
+    docs, folds, hits, lexicon, tune = (_STATE[k] for k in ("docs", "folds", "hits", "lexicon", "tune"))
+    var = VARIANTS[name]
+    held = [docs[i] for i in folds[f]]
+    rest = [docs[i] for g, fl in enumerate(folds) if g != f for i in fl]
+    t0 = time.time()
+    pipes = new_pipelines()
+    quiet = lambda *_: None  # noqa: E731
+    if tune:
+        inner = make_folds(rest, 5, 1000 + f)[0]
+        inner_dev = [rest[i] for i in inner]
+        inner_train = [d for i, d in enumerate(rest) if i not in set(inner)]
+        model = fit_model(inner_train, lexicon, pipes, hits, log=quiet, **var["model"])
+        tune_params(model, pipes, inner_dev)
+        model.params = Params(**{**model.params.__dict__, **var["params"]})
+    else:
+        model = fit_model(rest, lexicon, pipes, hits, log=quiet, **var["model"])
+        model.params = Params(**var["params"])
+    fit_s = time.time() - t0
+    ex = Extractor(pipes, {"version": f"cv-{name}"})
+    outs = [ex.extract_text(d.text, kind=d.kind, source=d.id) for d in held]
+    s = score(held, outs)
+    out = {"variant": name, "fold": f, "docs": len(held), "fit_s": round(fit_s, 1),
+           "cat_f1": s["category_micro"]["f1"], "link_acc": s["linking_accuracy"],
+           "span_ov_f1": s["span_overlap"]["f1"], "neg_acc": s["negation_accuracy"]}
+    out.update(ceilings(model, held, hits))
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--variant", action="append", help="variant name (repeat to compare; default: base)")
+    ap.add_argument("--tune", action="store_true", help="tune Params on an inner dev split per fold")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--json", help="write per-fold figures to this file")
+    ap.add_argument("--list", action="store_true")
+    a = ap.parse_args(argv)
+    if a.list:
+        for k, v in VARIANTS.items():
+            print(f"{k:24s} {json.dumps(v)}")
+        return 0
+    names = a.variant or ["base"]
+    for n in names:
+        if n not in VARIANTS:
+            print(f"unknown variant {n!r}; known: {', '.join(VARIANTS)}", file=sys.stderr)
+            return 2
+
+    from nlp.corpus import load_corpus
+    from nlp.lexicon import load_lexicon
+    from nlp.train import lexicon_hits, new_pipelines
+
+    t0 = time.time()
+    docs = load_corpus(("train", "dev"))
+    pipes = new_pipelines()
+    _STATE.update(docs=docs, folds=make_folds(docs, a.folds, a.seed), lexicon=load_lexicon(), tune=a.tune,
+                  hits={d.id: lexicon_hits(pipes, d.text) for d in docs})
+    print(f"{len(docs)} documents (train + dev), {sum(len(d.mentions) for d in docs)} mentions, "
+          f"{a.folds} folds, seed {a.seed}, {'inner-tuned' if a.tune else 'default'} Params", file=sys.stderr)
+    tasks = [(n, f) for n in names for f in range(a.folds)]
+    if a.jobs > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(a.jobs) as pool:
+            rows = pool.map(run_fold, tasks, chunksize=1)
+    else:
+        rows = [run_fold(t) for t in tasks]
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            json.dump(rows, fh, indent=1)
+    print(f"{'variant':22s} " + " ".join(f"{m:>15s}" for m in METRICS) + f" {'fit s':>6s}")
+    for n in names:
+        rs = [r for r in rows if r["variant"] == n]
+        cells = []
+        for m in METRICS:
+            v = [r[m] for r in rs]
+            cells.append(f"{statistics.mean(v):.3f} ± {statistics.stdev(v) if len(v) > 1 else 0:.3f}")
+        print(f"{n:22s} " + " ".join(f"{c:>15s}" for c in cells) + f" {statistics.mean(r['fit_s'] for r in rs):6.1f}")
+    print(f"({time.time() - t0:.0f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
