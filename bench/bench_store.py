@@ -23,7 +23,11 @@ if str(REPO) not in sys.path:
 
 from rdflib import Dataset, Graph, URIRef  # noqa: E402
 
-from graph.store import CASES_GRAPH, KB_GRAPHS, ONTOLOGY_GRAPH, open_store  # noqa: E402
+from graph.store import from_ox  # noqa: E402
+
+from graph.store import (  # noqa: E402
+    CASES_GRAPH, INDEX_COUNT, INDEX_GRAPH, INDEX_UNDER, KB_GRAPHS, ONTOLOGY_GRAPH, index_key, open_store,
+)
 from ontology.namespace import CATEGORIES, PHASES, CRK, category_iri, phase_iri  # noqa: E402
 
 PREFIX = "PREFIX cr: <https://w3id.org/corisk/ontology#>\n"
@@ -50,9 +54,16 @@ QUERIES = {
   ?case cr:materialised ?risk .
 } GROUP BY ?category""",
 }
+# What graph.cases runs: the case index the store maintains at write time (graph.store.case_index_ops).
+INDEXED = {
+    "case filter (index)": f"SELECT ?case WHERE {{ ?case <{INDEX_UNDER}> ?key }}",
+    "case counts per category (index)": f"SELECT ?key ?n WHERE {{ ?key <{INDEX_COUNT}> ?n }}",
+}
+QUERIES.update(INDEXED)
 NEEDS = {"2-hop strategy lookup": ("risk", "phase"), "case filter by category and phase": ("category", "phase"),
          "case filter, first page of 50": ("category", "phase"),
-         "case counts per category": ()}
+         "case counts per category": (), "case filter (index)": ("key",), "case counts per category (index)": ()}
+GRAPHS = {name: [INDEX_GRAPH] if name in INDEXED else list(KB_GRAPHS) for name in QUERIES}
 
 
 def du(path: Path) -> int:
@@ -115,6 +126,17 @@ def time_queries(run, bindings_for, runs: int, budget: float) -> dict[str, list[
     return out
 
 
+def check_index(store) -> None:
+    """The index answers exactly what the join over the case base answers (every category and phase)."""
+    for cat in CATEGORIES:
+        for ph in PHASES:
+            slow = {r["case"] for r in store.select(QUERIES["case filter by category and phase"],
+                                                    {"category": category_iri(cat), "phase": phase_iri(ph)})}
+            fast = {r["case"] for r in store.select(INDEXED["case filter (index)"], {"key": index_key(cat, ph)},
+                                                    graphs=[INDEX_GRAPH])}
+            assert slow == fast, (cat, ph, len(slow), len(fast))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic case graph")
@@ -152,8 +174,27 @@ def main(argv: list[str] | None = None) -> None:
         store.bulk_load(nq)
         load_s = time.perf_counter() - t
         store._ox.optimize()
-        total = store.count()
+        total = store.count() + store.count(INDEX_GRAPH)
         rows.append((f"bulk load {n} case triples (Oxigraph, on disk)", f"{load_s:.2f} s"))
+        t = time.perf_counter()
+        store.rebuild_case_index()
+        rows.append(("build the case index (one transaction)", f"{time.perf_counter() - t:.2f} s, "
+                     f"{store.count(INDEX_GRAPH)} index triples"))
+        check_index(store)
+        # what a case edit costs now that it also updates the index (validation + write + index)
+        from graph.cases import CaseBase
+
+        cb = CaseBase(store)
+        edit_ms = []
+        for k in range(25):
+            case = cb.get(f"bench-{k}")
+            t = time.perf_counter()
+            cb.put(case, create=False)
+            if k >= 5:   # the first edits load the shapes and copy the ontology
+                edit_ms.append((time.perf_counter() - t) * 1000)
+        rows.append(("edit one case (validate + write + index), p50 / p95",
+                     f"{pct(edit_ms, 50):.0f} / {pct(edit_ms, 95):.0f} ms"))
+        check_index(store)
         rows.append(("store size on disk", f"{du(Path(store.location)) / 2**20:.0f} MiB for {total} triples"))
         store.close()
         t = time.perf_counter()
@@ -170,18 +211,43 @@ def main(argv: list[str] | None = None) -> None:
                 mem_graph.add(triple)
         rows.append(("rdflib in memory: parse + merge the same triples", f"{time.perf_counter() - t:.1f} s"))
         del mem
+        index_graph = Graph()   # rdflib gets the same index triples, so the indexed queries compare like for like
+        for q in store.quads([INDEX_GRAPH]):
+            index_graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
 
         rnd = random.Random(11)
         bindings_for = {
             name: [{k: {"risk": lambda: URIRef(rnd.choice(risks)),
                         "phase": lambda: phase_iri(rnd.choice(PHASES)),
-                        "category": lambda: category_iri(rnd.choice(CATEGORIES))}[k]() for k in NEEDS[name]}
+                        "category": lambda: category_iri(rnd.choice(CATEGORIES)),
+                        "key": lambda: index_key(rnd.choice(CATEGORIES), rnd.choice(PHASES))}[k]() for k in NEEDS[name]}
                    for _ in range(args.runs)]
             for name in QUERIES
         }
-        ox_t = time_queries(lambda q, b: store.select(q, b), bindings_for, args.runs, budget=1e9)
-        rd_t = time_queries(lambda q, b: list(mem_graph.query(q, initBindings=b)), bindings_for, args.runs,
-                            budget=args.budget)
+        names = {q: name for name, q in QUERIES.items()}
+        def run_ox(q, b):
+            name = names[q]
+            if name == "case filter (index)":   # as CaseBase.filter_ids reads it: the ids, no rdflib terms
+                return store.select_values(q, "case", b, graphs=GRAPHS[name])
+            return store.select(q, b, graphs=GRAPHS[name])
+
+        ox_t = time_queries(run_ox, bindings_for, args.runs, budget=1e9)
+        # the engine's own floor for the index filter: pyoxigraph iterating the rows, no Python terms at all
+        import pyoxigraph as ox
+
+        from graph.store import inject_values
+
+        floor = []
+        for b in bindings_for["case filter (index)"][:args.runs]:
+            t = time.perf_counter()
+            for _ in store._ox.query(inject_values(INDEXED["case filter (index)"], b),
+                                     default_graph=[ox.NamedNode(str(INDEX_GRAPH))]):
+                pass
+            floor.append((time.perf_counter() - t) * 1000)
+        rows.append(("case filter (index), pyoxigraph iterating the rows only, p50 / p95",
+                     f"{pct(floor, 50):.1f} / {pct(floor, 95):.1f} ms"))
+        rd_t = time_queries(lambda q, b: list((index_graph if names[q] in INDEXED else mem_graph)
+                                              .query(q, initBindings=b)), bindings_for, args.runs, budget=args.budget)
         store.close()
     finally:
         if not args.keep:

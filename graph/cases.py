@@ -20,7 +20,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from ontology.errors import CoriskError, NotFoundError
 from ontology.namespace import CR, CRK, concept_iri, outcome_iri, phase_iri, short_id
 
-from .store import CASES_GRAPH, Batch, KnowledgeStore
+from .store import (
+    CASES_GRAPH, INDEX_COUNT, INDEX_GRAPH, INDEX_UNDER, KB_GRAPHS, ONTOLOGY_GRAPH, Batch, KnowledgeStore, index_key,
+)
 
 SCHEMA = Namespace("http://schema.org/")
 
@@ -414,11 +416,33 @@ SELECT ?category (COUNT(DISTINCT ?case) AS ?n) WHERE {
 } GROUP BY ?category"""
 
 
+_INDEX_FILTER = f"SELECT ?case WHERE {{ ?case <{INDEX_UNDER}> ?key }}"
+_INDEX_COUNTS = f"SELECT ?key ?n WHERE {{ ?key <{INDEX_COUNT}> ?n }}"
+
+
 class CaseBase:
-    """The cases in a store: list, filter, read, create, replace, delete (each write atomic and validated)."""
+    """The cases in a store: list, filter, read, create, replace, delete (each write atomic and validated).
+
+    Filters by category (and phase) and the counts per category read the case index the store
+    keeps up to date with every write (graph.store.case_index_ops); a store without one (made
+    before it existed, or bulk-loaded) gets it built on first use, a read-only one is queried
+    the slow way.
+    """
 
     def __init__(self, store: KnowledgeStore):
         self.store = store
+
+    def indexed(self) -> bool:
+        """Whether the case index can answer (building it when it is missing and the store is writable)."""
+        def check():
+            if self.store.has_case_index():
+                return True
+            if self.store.read_only:
+                return False
+            self.store.rebuild_case_index()
+            return True
+
+        return self.store.memo("case_index", check, graphs=(ONTOLOGY_GRAPH, CASES_GRAPH, INDEX_GRAPH))
 
     def summaries(self) -> list[dict]:
         """Every case as a short summary: id, titles, phase, synthetic, real, risks, start date."""
@@ -456,12 +480,15 @@ class CaseBase:
         """
         from ontology.namespace import category_iri
 
-        bindings = {"category": category_iri(category) if category else None,
-                    "phase": phase_iri(phase) if phase else None}
-        query = _CASE_FILTER if phase else _CASE_FILTER_ANY_PHASE
+        if category and self.indexed():
+            query, bindings, graphs = _INDEX_FILTER, {"key": index_key(category, phase)}, [INDEX_GRAPH]
+        else:
+            bindings = {"category": category_iri(category) if category else None,
+                        "phase": phase_iri(phase) if phase else None}
+            query, graphs = (_CASE_FILTER if phase else _CASE_FILTER_ANY_PHASE), KB_GRAPHS
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        ids = [case_id_of(r["case"]) for r in self.store.select(query, bindings)]
+        ids = [case_id_of(v) for v in self.store.select_values(query, "case", bindings, graphs=graphs)]
         return ids if limit is not None else sorted(ids)
 
     def list(self, category: str | None = None, phase: str | None = None, real: bool | None = None) -> list[dict]:
@@ -479,6 +506,12 @@ class CaseBase:
     def category_counts(self) -> dict[str, int]:
         """Cases per risk category (a case counts once in each category of its risks)."""
         from ontology.namespace import CATEGORIES
+
+        if self.indexed():
+            out = {c: 0 for c in CATEGORIES}
+            for row in self.store.select(_INDEX_COUNTS, graphs=[INDEX_GRAPH]):
+                out[str(row["key"]).rsplit("/", 1)[-1]] = int(row["n"])
+            return out
 
         def compute():
             out = {c: 0 for c in CATEGORIES}

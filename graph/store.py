@@ -35,6 +35,13 @@ PROPOSALS_GRAPH = URIRef(GRAPH_BASE + "proposals")
 #: The graphs queries read by default: the ontology and the case base, as one merged default graph.
 KB_GRAPHS: tuple[URIRef, ...] = (ONTOLOGY_GRAPH, CASES_GRAPH)
 STAGING_BASE = "https://w3id.org/corisk/staging/"  # outside GRAPH_BASE: never read, never exported
+# The case index: derived data (outside GRAPH_BASE: never exported, rebuilt from the case base).
+INDEX_BASE = "https://w3id.org/corisk/index/"
+INDEX_GRAPH = URIRef(INDEX_BASE + "cases")
+INDEX_UNDER = URIRef(INDEX_BASE + "ns#under")     # case → key of each (category) and (category, phase)
+INDEX_COUNT = URIRef(INDEX_BASE + "ns#count")     # category key → number of cases
+INDEX_BUILT = URIRef(INDEX_BASE + "ns#built")     # marker: the index has been built in this store
+INDEX_FULL_OVER = 300      # a batch touching more cases than this rebuilds the whole index
 REMOTE_DIRECT_LIMIT = 400   # triples a remote batch may carry in its one request
 REMOTE_CHUNK = 400          # triples per staging request
 GRAPH_NAMES = {"ontology": ONTOLOGY_GRAPH, "cases": CASES_GRAPH, "proposals": PROPOSALS_GRAPH}
@@ -192,6 +199,7 @@ class Batch:
     keys: Optional[set[str]] = field(default_factory=set)
     validate: bool = True
     what: str = "the batch"
+    index_ops: list[str] = field(default_factory=list)   # SPARQL run last, in the same transaction
 
     def graph(self, name: URIRef) -> Graph:
         """The insert graph for `name`, created on first use."""
@@ -245,6 +253,7 @@ class Batch:
                 ops.append(f"DROP SILENT GRAPH {sparql_term(staged[g])}")
             elif len(data):
                 ops += insert_ops(g, list(data), bnodes_in_template=bnodes_in_template)
+        ops += self.index_ops
         return " ;\n".join(ops)
 
     def delete_ops(self) -> list[str]:
@@ -258,6 +267,86 @@ class Batch:
                        f"?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }} }}")
             ops.append(f"DELETE WHERE {{ GRAPH {gt} {{ {it} ?p ?o }} }}")
         return ops
+
+
+# ------------------------------------------------------------------------------------------ the case index
+def index_key(category: str, phase: str | None = None) -> URIRef:
+    """The index key of the cases with a risk of `category` (in `phase`)."""
+    return URIRef(f"{INDEX_BASE}key/{category}" + (f"/{phase}" if phase else ""))
+
+
+def case_index_ops(cases: Iterable[URIRef] | None = None, *, shift_counts: bool = True) -> list[str]:
+    """SPARQL UPDATE operations that bring the case index up to date: for the given cases (after
+    their new version is written, deleted ones drop out), or for all cases (None).
+
+    The index holds one triple per case and key, a key being a category or a (category, phase)
+    pair, and the number of cases per category; a filter or a count is then one triple-pattern
+    lookup instead of a join over the whole case base. The operations run at the end of the
+    writing batch's own transaction, so the index never disagrees with the cases.
+
+    `shift_counts`: the counts move by the written cases' old and new memberships (cheap at any
+    size); otherwise they are recounted (Virtuoso refuses the shifting form inside a larger request:
+    "Query too large, variables in state over the limit").
+    """
+    from ontology.namespace import CATEGORIES, CRK_IRI
+
+    ix, cg, og = sparql_term(INDEX_GRAPH), sparql_term(CASES_GRAPH), sparql_term(ONTOLOGY_GRAPH)
+    under, count = sparql_term(INDEX_UNDER), sparql_term(INDEX_COUNT)
+    cr = "https://w3id.org/corisk/ontology#"
+    keys = "VALUES ?key { " + " ".join(sparql_term(index_key(c)) for c in CATEGORIES) + " }"
+    cat_prefix, phase_prefix = sparql_term(Literal(CRK_IRI + "category-")), sparql_term(Literal(CRK_IRI + "phase-"))
+    key_base = sparql_term(Literal(INDEX_BASE + "key/"))
+
+    def shift(sign: str) -> str:
+        # counts of the given cases' categories move by their (old or new) memberships: no full recount
+        return (f"DELETE {{ GRAPH {ix} {{ ?key {count} ?n }} }} INSERT {{ GRAPH {ix} {{ ?key {count} ?m }} }} WHERE {{\n"
+                f"  {{ SELECT ?key (COUNT(?case) AS ?d) WHERE {{\n    {values}{keys}\n"
+                f"    GRAPH {ix} {{ ?case {under} ?key }} }} GROUP BY ?key }}\n"
+                f"  OPTIONAL {{ GRAPH {ix} {{ ?key {count} ?n }} }}\n  BIND(COALESCE(?n, 0) {sign} ?d AS ?m) }}")
+
+    recount = [f"DELETE WHERE {{ GRAPH {ix} {{ ?key {count} ?n }} }}",
+               f"INSERT {{ GRAPH {ix} {{ ?key {count} ?n }} }} WHERE {{ SELECT ?key (COUNT(?case) AS ?n) WHERE {{\n"
+               f"  {keys}\n  GRAPH {ix} {{ ?case {under} ?key }} }} GROUP BY ?key }}"]
+    ops = []
+    if cases is None:
+        values = ""
+        ops.append(f"DROP SILENT GRAPH {ix}")
+    else:
+        values = "VALUES ?case { " + " ".join(sparql_term(c) for c in sorted(set(cases))) + " }\n    "
+        if shift_counts:
+            ops.append(shift("-"))
+        ops.append(f"DELETE {{ GRAPH {ix} {{ ?case {under} ?key }} }} WHERE {{\n  {values}GRAPH {ix} {{ ?case {under} ?key }} }}")
+    ops.append(
+        f"INSERT {{ GRAPH {ix} {{ ?case {under} ?kc . ?case {under} ?kp }} }} WHERE {{\n  {values}"
+        f"GRAPH {cg} {{ ?case <{cr}materialised> ?risk }}\n  GRAPH {og} {{ ?risk <{cr}category> ?cat }}\n"
+        f"  FILTER(STRSTARTS(STR(?cat), {cat_prefix}))\n"
+        f"  BIND(STRAFTER(STR(?cat), {cat_prefix}) AS ?c)\n  BIND(IRI(CONCAT({key_base}, ?c)) AS ?kc)\n"
+        f"  OPTIONAL {{ GRAPH {cg} {{ ?case <{cr}inPhase> ?ph }} FILTER(STRSTARTS(STR(?ph), {phase_prefix})) }}\n"
+        f"  BIND(IRI(CONCAT({key_base}, ?c, \"/\", STRAFTER(STR(?ph), {phase_prefix}))) AS ?kp) }}")
+    if cases is None:
+        ops += recount[1:]
+        ops.append(f"INSERT DATA {{ GRAPH {ix} {{ {ix} {sparql_term(INDEX_BUILT)} true }} }}")
+    else:
+        ops += [shift("+")] if shift_counts else recount
+    return ops
+
+
+def index_ops_for(batch: "Batch", *, shift_counts: bool = True) -> list[str]:
+    """The index maintenance a batch needs: none, the cases it writes or deletes, or everything."""
+    touched = batch.touches()
+    if CASES_GRAPH not in touched and ONTOLOGY_GRAPH not in touched:
+        return []
+    if ONTOLOGY_GRAPH in touched or CASES_GRAPH in batch.replace_graphs:
+        return case_index_ops(None)      # categories may have moved, or every case changed
+    cases = {iri for g, iri in batch.deletes if g == CASES_GRAPH}
+    data = batch.inserts.get(CASES_GRAPH)
+    if data is not None:
+        cr = "https://w3id.org/corisk/ontology#"
+        for p in (RDF.type, URIRef(cr + "materialised"), URIRef(cr + "inPhase")):
+            cases.update(s for s in data.subjects(p, None) if isinstance(s, URIRef))
+    if not cases:
+        return []
+    return case_index_ops(None if len(cases) > INDEX_FULL_OVER else cases, shift_counts=shift_counts)
 
 
 def insert_ops(g: URIRef, triples: list, *, bnodes_in_template: bool, chunk: int | None = None) -> list[str]:
@@ -397,6 +486,7 @@ class KnowledgeStore(ABC):
     location: str
     kind: str
     read_only: bool = False
+    shift_counts: bool = True     # how the case index keeps its counts (see case_index_ops)
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -411,6 +501,11 @@ class KnowledgeStore(ABC):
     def select(self, query: str, bindings: Bindings | None = None,
                graphs: Sequence[URIRef] | None = KB_GRAPHS) -> list[dict]:
         """Rows of a SELECT query as dicts of rdflib terms; `graphs` become the default graph."""
+
+    def select_values(self, query: str, var: str, bindings: Bindings | None = None,
+                      graphs: Sequence[URIRef] | None = KB_GRAPHS) -> list[str]:
+        """The lexical values of one variable over the rows of a SELECT query (no rdflib terms made)."""
+        return [str(r[var]) for r in self.select(query, bindings, graphs) if var in r]
 
     @abstractmethod
     def ask(self, query: str, bindings: Bindings | None = None, graphs: Sequence[URIRef] | None = KB_GRAPHS) -> bool:
@@ -516,6 +611,8 @@ class KnowledgeStore(ABC):
                 violations = validate_batch(batch, onto)
                 if violations:
                     raise RejectedBatchError(violations, batch.what)
+            if not batch.index_ops and not self.read_only:
+                batch.index_ops = index_ops_for(batch, shift_counts=self.shift_counts)
             self._apply(batch)
             self.version += 1
             for g in batch.touches():
@@ -530,6 +627,15 @@ class KnowledgeStore(ABC):
     @abstractmethod
     def _apply(self, batch: Batch) -> None:
         ...
+
+    # ---- the case index (see case_index_ops)
+    def has_case_index(self) -> bool:
+        """Whether the case index has been built in this store (it is kept up to date from then on)."""
+        return self.ask(f"ASK {{ {sparql_term(INDEX_GRAPH)} {sparql_term(INDEX_BUILT)} ?v }}", graphs=[INDEX_GRAPH])
+
+    def rebuild_case_index(self) -> None:
+        """Build the case index from the cases and the ontology, in one transaction."""
+        self.write(Batch(validate=False, index_ops=case_index_ops(None), what="rebuilding the case index"))
 
     def restore(self, quads: Iterable[ox.Quad]) -> int:
         """Replace everything in the store by the given quads, in one transaction."""
@@ -606,6 +712,14 @@ class OxigraphStore(KnowledgeStore):
         names = [v.value for v in res.variables]
         return [{n: from_ox(val) for n, val in zip(names, row) if val is not None} for row in res]
 
+    def select_values(self, query, var, bindings=None, graphs=KB_GRAPHS):
+        out = []
+        for row in self._query(query, bindings, graphs):
+            v = row[var]
+            if v is not None:
+                out.append(v.value)
+        return out
+
     def ask(self, query, bindings=None, graphs=KB_GRAPHS):
         return bool(self._query(query, bindings, graphs))
 
@@ -617,19 +731,20 @@ class OxigraphStore(KnowledgeStore):
 
     def quads(self, graphs=None):
         if graphs is None:
-            for g in self._ox.named_graphs():
-                yield from self._ox.quads_for_pattern(None, None, None, g)
+            for g in self.named_graphs():
+                yield from self._ox.quads_for_pattern(None, None, None, _ox_graph(g))
         else:
             for g in graphs:
                 yield from self._ox.quads_for_pattern(None, None, None, _ox_graph(g))
 
     def named_graphs(self):
         return sorted(URIRef(g.value) for g in self._ox.named_graphs()
-                      if isinstance(g, ox.NamedNode) and next(self._ox.quads_for_pattern(None, None, None, g), None))
+                      if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH_BASE)
+                      and next(self._ox.quads_for_pattern(None, None, None, g), None))
 
     def count(self, name=None):
         if name is None:
-            return sum(self.count(URIRef(g.value)) for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
+            return sum(self.count(g) for g in self.named_graphs())
         res = self._ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(str(name)))
         return int(next(iter(res))["n"].value)
 
@@ -640,7 +755,7 @@ class OxigraphStore(KnowledgeStore):
 
     def _apply(self, batch: Batch) -> None:
         try:
-            if not batch.replace_graphs and not batch.deletes:
+            if not batch.replace_graphs and not batch.deletes and not batch.index_ops:
                 # extend() is one transaction: either every quad is in, or none.
                 self._ox.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g)))
                                  for g, data in batch.inserts.items() for s, p, o in data])
@@ -654,9 +769,12 @@ class OxigraphStore(KnowledgeStore):
 
     def bulk_load(self, path: str | os.PathLike, format: ox.RdfFormat | None = None,
                   to_graph: URIRef | None = None) -> None:
-        """Load a large file fast, without a transaction or validation (benchmarks, trusted dumps)."""
+        """Load a large file fast, without a transaction or validation (benchmarks, trusted dumps).
+
+        The case index is marked out of date; `rebuild_case_index()` (or the next case query) rebuilds it."""
         self._ox.bulk_load(path=str(path), format=format,
                            to_graph=ox.NamedNode(str(to_graph)) if to_graph else None)
+        self._ox.remove(ox.Quad(to_ox(INDEX_GRAPH), to_ox(INDEX_BUILT), ox.Literal(True), to_ox(INDEX_GRAPH)))
         self._ox.flush()
         self.version += 1
         self._changes.append((self.version, None))
@@ -686,6 +804,7 @@ class SparqlEndpointStore(KnowledgeStore):
     """Any SPARQL 1.1 Query + Update endpoint (Oxigraph server, Virtuoso, Fuseki …) over HTTP."""
 
     kind = "sparql"
+    shift_counts = False   # recount: the form every server compiles (Virtuoso refuses the shifting one)
 
     def __init__(self, query_url: str, update_url: str | None = None, *, timeout: float = 60.0):
         super().__init__()

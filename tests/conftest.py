@@ -321,11 +321,12 @@ def virtuoso_server(tmp_path_factory):
 
 def _wipe(store) -> None:
     """Drop corisk's graphs on a shared server so each test starts empty."""
-    from graph.store import Batch
+    from graph.store import INDEX_GRAPH, Batch
 
     graphs = set(store.named_graphs())
     if graphs:
         store.write(Batch(replace_graphs=graphs, keys=None, validate=False))
+    store._update(f"DROP SILENT GRAPH <{INDEX_GRAPH}>")   # the derived case index, outside corisk's graphs
 
 
 @pytest.fixture(params=["embedded", "oxigraph-server", "virtuoso"])
@@ -346,7 +347,7 @@ TEMPLATE_BASE = "https://w3id.org/corisk/test-template/"
 
 def _backend(request, tmp_path, *, loaded: bool):
     from graph.io import load_knowledge_base
-    from graph.store import CASES_GRAPH, ONTOLOGY_GRAPH, open_store
+    from graph.store import CASES_GRAPH, INDEX_GRAPH, ONTOLOGY_GRAPH, open_store
 
     if request.param == "embedded":
         if loaded:
@@ -361,11 +362,11 @@ def _backend(request, tmp_path, *, loaded: bool):
             load_knowledge_base(store, request.getfixturevalue("mini_cases_dir"),
                                 ontology_files=request.getfixturevalue("mini_ontology_files"))
             store._update(" ;\n".join(f"COPY <{g}> TO <{TEMPLATE_BASE}{i}>"
-                                      for i, g in enumerate((ONTOLOGY_GRAPH, CASES_GRAPH))))
+                                      for i, g in enumerate((ONTOLOGY_GRAPH, CASES_GRAPH, INDEX_GRAPH))))
             _TEMPLATES.add(server.url)
         elif loaded:
             store._update(" ;\n".join(f"ADD <{TEMPLATE_BASE}{i}> TO <{g}>"
-                                      for i, g in enumerate((ONTOLOGY_GRAPH, CASES_GRAPH))))
+                                      for i, g in enumerate((ONTOLOGY_GRAPH, CASES_GRAPH, INDEX_GRAPH))))
             store.refresh()
     yield store
     store.close()

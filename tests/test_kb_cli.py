@@ -28,6 +28,8 @@ def test_load_then_stats_counts_the_cases(store_dir, mini_cases_dir, mini_ontolo
     assert report["cases"] + len(report["skipped"]) == 3 or report["cases"] == 3
     stats = json.loads(kb("stats", "--store", str(store_dir), "--format", "json").stdout)
     assert stats["cases"] == report["cases"] and stats["graphs"]
+    res = kb("reindex", "--store", str(store_dir))
+    assert res.exit_code == 0 and "rebuilt the case index: technical" in res.stderr
 
 
 def test_validate_reports_each_broken_case_with_file_and_rule(tmp_path, mini_cases_dir):

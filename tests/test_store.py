@@ -51,7 +51,80 @@ def test_filtering_cases_by_category_and_phase(kb_store):
     counts = cases.category_counts()
     assert (counts["technical"], counts["cooperation"], counts["financial"], counts["market"]) == (2, 1, 2, 0)
     cases.delete("syn-budget-overrun")
-    assert cases.category_counts()["financial"] == 1  # the cached counts follow the change
+    assert cases.category_counts()["financial"] == 1  # the counts follow the change
+    assert cases.filter_ids(category="technical") == ["hk-zone-outage"]
+
+
+def _slow_filter(store, category, phase):
+    """The same filter answered by a join over the case base (what the index stands in for)."""
+    from graph.cases import _CASE_FILTER
+    from ontology.namespace import category_iri, phase_iri
+
+    rows = store.select(_CASE_FILTER, {"category": category_iri(category), "phase": phase_iri(phase)})
+    return sorted(str(r["case"]).rsplit("case-", 1)[-1] for r in rows)
+
+
+def test_the_case_index_agrees_with_the_cases_after_every_kind_of_write(kb_store, tmp_path):
+    from ontology.namespace import CATEGORIES, PHASES
+
+    cases = CaseBase(kb_store)
+
+    def agree():
+        for c in CATEGORIES:
+            for p in PHASES:
+                assert cases.filter_ids(category=c, phase=p) == _slow_filter(kb_store, c, p), (c, p)
+
+    agree()
+    # an edit that moves a case to another phase and changes its risks
+    edited = parse_case(case_doc(phase="preparation", risks=[{"concept": "risk-price-war"}]))
+    cases.put(edited, create=False)
+    assert "hk-zone-outage" in cases.filter_ids(category="market", phase="preparation")
+    assert "hk-zone-outage" not in cases.filter_ids(category="technical")
+    agree()
+    # a raw RDF import of a new case
+    ttl = tmp_path / "new.ttl"
+    ttl.write_text("""
+        @prefix cr: <https://w3id.org/corisk/ontology#> . @prefix crk: <https://w3id.org/corisk/id/> .
+        @prefix dcterms: <http://purl.org/dc/terms/> .
+        crk:case-imported a cr:Case ; cr:synthetic true ; dcterms:title "导入"@zh , "imported"@en ;
+            cr:summary "导入"@zh , "imported"@en ; cr:inPhase crk:phase-operation ;
+            cr:materialised crk:risk-customer-churn .
+    """, encoding="utf-8")
+    import_rdf(kb_store, ttl)
+    assert "imported" in cases.filter_ids(category="market", phase="operation")
+    agree()
+    # many cases in one batch (over the size that rebuilds the whole index)
+    many = [parse_case(case_doc(f"bulk-{i}", phase="implementation")) for i in range(320)]
+    cases.put_many(many)
+    assert cases.category_counts()["technical"] >= 320
+    assert len(cases.filter_ids(category="technical", phase="implementation")) >= 320
+    agree()
+
+
+def test_a_store_without_a_case_index_gets_one_on_first_use(kb_store):
+    from graph.store import INDEX_GRAPH
+
+    before = CaseBase(kb_store).category_counts()
+    kb_store._apply(Batch(replace_graphs={INDEX_GRAPH}, keys=None, validate=False))  # as an older corisk left it
+    kb_store.refresh()   # what a process does when the store was written by another one
+    assert not kb_store.has_case_index()
+    fresh = CaseBase(kb_store)
+    assert fresh.category_counts() == before
+    assert kb_store.has_case_index()
+
+
+def test_moving_a_risk_to_another_category_in_the_ontology_moves_its_cases(kb_store):
+    cases = CaseBase(kb_store)
+    assert "jv-board-deadlock" not in cases.filter_ids(category="market")
+    financial = set(kb_store.ontology_graph().subjects(CR.category, CRK["category-financial"]))
+    rows = kb_store.select("PREFIX cr: <https://w3id.org/corisk/ontology#> SELECT ?r WHERE { ?c cr:materialised ?r }",
+                           {"c": case_iri("jv-board-deadlock")})
+    moved = sorted(str(r["r"]) for r in rows if r["r"] in financial)
+    assert moved
+    batch = Batch(validate=False, what="an ontology edit")
+    batch.add(ONTOLOGY_GRAPH, [(URIRef(moved[0]), CR.category, CRK["category-market"])])
+    kb_store.write(batch)
+    assert "jv-board-deadlock" in cases.filter_ids(category="market")
 
 
 def test_a_case_that_names_an_unknown_risk_is_rejected_with_node_and_rule(kb_store):

@@ -193,6 +193,19 @@ def register(app: typer.Typer) -> None:
             n = do_restore(kb, path)
         err.print(f"restored {n} triples from {path} into {settings.store_location}")
 
+    @group.command("reindex")
+    def reindex(
+        store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
+    ) -> None:
+        """Rebuild the case index (after the case graph was changed by another tool, e.g. on a shared server)."""
+        from graph.cases import CaseBase
+
+        settings = _settings(store)
+        with _open(settings, write=True) as kb:
+            kb.rebuild_case_index()
+            counts = CaseBase(kb).category_counts()
+        err.print("rebuilt the case index: " + ", ".join(f"{c} {n}" for c, n in counts.items()))
+
     @group.command("stats")
     def stats(
         store: Optional[str] = typer.Option(None, "--store", help=STORE_HELP),
