@@ -18,10 +18,11 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from ontology.errors import CoriskError, NotFoundError
-from ontology.namespace import CR, CRK, concept_iri, outcome_iri, phase_iri, short_id
+from ontology.namespace import CATEGORIES, CR, CRK, concept_iri, outcome_iri, phase_iri, short_id
 
 from .store import (
-    CASES_GRAPH, INDEX_COUNT, INDEX_GRAPH, INDEX_UNDER, KB_GRAPHS, ONTOLOGY_GRAPH, Batch, KnowledgeStore, index_key,
+    CASES_GRAPH, INDEX_BASE, INDEX_GRAPH, INDEX_IDS, INDEX_TOTAL, KB_GRAPHS, ONTOLOGY_GRAPH, Batch, KnowledgeStore,
+    index_key, index_keys, sparql_term,
 )
 
 SCHEMA = Namespace("http://schema.org/")
@@ -416,8 +417,14 @@ SELECT ?category (COUNT(DISTINCT ?case) AS ?n) WHERE {
 } GROUP BY ?category"""
 
 
-_INDEX_FILTER = f"SELECT ?case WHERE {{ ?case <{INDEX_UNDER}> ?key }}"
-_INDEX_COUNTS = f"SELECT ?key ?n WHERE {{ ?key <{INDEX_COUNT}> ?n }}"
+_INDEX_FILTER = "SELECT ?ids WHERE {{ VALUES ?key {{ {keys} }} ?key <" + str(INDEX_IDS) + "> ?ids }}"
+_INDEX_COUNTS = ("SELECT ?key ?n WHERE { VALUES ?key { " + " ".join(sparql_term(index_key(c)) for c in CATEGORIES)
+                 + f" }} ?key <{INDEX_TOTAL}> ?n }}")
+
+
+def index_filter_query(category: str, phase: str | None = None) -> str:
+    """The query reading the members of a category (and phase) from the case index: 16 literals."""
+    return _INDEX_FILTER.format(keys=" ".join(sparql_term(k) for k in index_keys(category, phase)))
 
 
 class CaseBase:
@@ -481,7 +488,11 @@ class CaseBase:
         from ontology.namespace import category_iri
 
         if category and self.indexed():
-            query, bindings, graphs = _INDEX_FILTER, {"key": index_key(category, phase)}, [INDEX_GRAPH]
+            iris = [i for v in self.store.select_values(index_filter_query(category, phase), "ids", graphs=[INDEX_GRAPH])
+                    for i in v.split()]
+            if limit is not None:
+                return [case_id_of(i) for i in iris[:limit]]
+            return sorted(case_id_of(i) for i in iris)
         else:
             bindings = {"category": category_iri(category) if category else None,
                         "phase": phase_iri(phase) if phase else None}
@@ -509,8 +520,8 @@ class CaseBase:
 
         if self.indexed():
             out = {c: 0 for c in CATEGORIES}
-            for row in self.store.select(_INDEX_COUNTS, graphs=[INDEX_GRAPH]):
-                out[str(row["key"]).rsplit("/", 1)[-1]] = int(row["n"])
+            for key, n in self.store.select_lexical(_INDEX_COUNTS, ("key", "n"), graphs=[INDEX_GRAPH]):
+                out[key[len(INDEX_BASE + "key/"):].split("/")[0]] += int(n)
             return out
 
         def compute():

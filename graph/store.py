@@ -38,8 +38,11 @@ STAGING_BASE = "https://w3id.org/corisk/staging/"  # outside GRAPH_BASE: never r
 # The case index: derived data (outside GRAPH_BASE: never exported, rebuilt from the case base).
 INDEX_BASE = "https://w3id.org/corisk/index/"
 INDEX_GRAPH = URIRef(INDEX_BASE + "cases")
-INDEX_UNDER = URIRef(INDEX_BASE + "ns#under")     # case → key of each (category) and (category, phase)
-INDEX_COUNT = URIRef(INDEX_BASE + "ns#count")     # category key → number of cases
+INDEX_UNDER = URIRef(INDEX_BASE + "ns#under")     # case → its bucket of each (category) and (category, phase) key
+INDEX_IDS = URIRef(INDEX_BASE + "ns#ids")         # bucket key → its cases' IRIs, space-separated, one literal
+INDEX_COUNT = URIRef(INDEX_BASE + "ns#count")     # bucket key → number of cases
+INDEX_TOTAL = URIRef(INDEX_BASE + "ns#total")     # category key → number of cases with a risk of it
+INDEX_DIRTY = URIRef(INDEX_BASE + "ns#dirty")     # inside one write only: bucket keys to recompute
 INDEX_BUILT = URIRef(INDEX_BASE + "ns#built")     # marker: the index has been built in this store
 INDEX_FULL_OVER = 300      # a batch touching more cases than this rebuilds the whole index
 REMOTE_DIRECT_LIMIT = 400   # triples a remote batch may carry in its one request
@@ -260,78 +263,95 @@ class Batch:
         ops: list[str] = []
         for g in sorted(self.replace_graphs):
             ops.append(f"DROP SILENT GRAPH {sparql_term(g)}")
+        by_graph: dict[URIRef, list[URIRef]] = {}
         for g, iri in self.deletes:
-            gt, it = sparql_term(g), sparql_term(iri)
-            prefix = sparql_term(Literal(str(iri) + "/"))
-            ops.append(f"DELETE {{ GRAPH {gt} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {gt} {{ {it} ?link ?s . "
-                       f"?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }} }}")
-            ops.append(f"DELETE WHERE {{ GRAPH {gt} {{ {it} ?p ?o }} }}")
+            by_graph.setdefault(g, []).append(iri)
+        for g, iris in by_graph.items():
+            # two operations per graph whatever the number of resources (Virtuoso refuses a request of
+            # hundreds of small operations: "Query too large, variables in state over the limit")
+            gt = sparql_term(g)
+            values = "VALUES ?r { " + " ".join(sparql_term(i) for i in dict.fromkeys(iris)) + " }"
+            ops.append(f"DELETE {{ GRAPH {gt} {{ ?s ?p ?o }} }} WHERE {{ {values} GRAPH {gt} {{ ?r ?link ?s . "
+                       f"?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), \"/\"))) }} }}")
+            ops.append(f"DELETE {{ GRAPH {gt} {{ ?r ?p ?o }} }} WHERE {{ {values} GRAPH {gt} {{ ?r ?p ?o }} }}")
         return ops
 
 
 # ------------------------------------------------------------------------------------------ the case index
-def index_key(category: str, phase: str | None = None) -> URIRef:
-    """The index key of the cases with a risk of `category` (in `phase`)."""
-    return URIRef(f"{INDEX_BASE}key/{category}" + (f"/{phase}" if phase else ""))
+BUCKETS = "0123456789abcdef"   # cases are spread over 16 buckets per key by the first hex digit of MD5(IRI)
 
 
-def case_index_ops(cases: Iterable[URIRef] | None = None, *, shift_counts: bool = True) -> list[str]:
+def index_key(category: str, phase: str | None = None, bucket: str | None = None) -> URIRef:
+    """The index key of one bucket of the cases with a risk of `category` (in `phase`)."""
+    return URIRef(f"{INDEX_BASE}key/{category}" + (f"/{phase}" if phase else "") + (f"/{bucket}" if bucket else ""))
+
+
+def index_keys(category: str, phase: str | None = None) -> list[URIRef]:
+    """Every bucket key of a category (and phase)."""
+    return [index_key(category, phase, b) for b in BUCKETS]
+
+
+def case_index_ops(cases: Iterable[URIRef] | None = None) -> list[str]:
     """SPARQL UPDATE operations that bring the case index up to date: for the given cases (after
     their new version is written, deleted ones drop out), or for all cases (None).
 
-    The index holds one triple per case and key, a key being a category or a (category, phase)
-    pair, and the number of cases per category; a filter or a count is then one triple-pattern
-    lookup instead of a join over the whole case base. The operations run at the end of the
-    writing batch's own transaction, so the index never disagrees with the cases.
-
-    `shift_counts`: the counts move by the written cases' old and new memberships (cheap at any
-    size); otherwise they are recounted (Virtuoso refuses the shifting form inside a larger request:
-    "Query too large, variables in state over the limit").
+    The index is derived data, kept so that filtering and counting cases does not join over the
+    whole case base. Each case sits in one bucket (of 16) of each key, a key being a category or a
+    (category, phase) pair: `case idx:under bucket-key`. Each bucket key carries its members as one
+    literal, the case IRIs separated by spaces (`idx:ids`), and their number (`idx:count`); listing
+    the cases of a key reads 16 literals, whatever the size of the case base. A write marks the
+    bucket keys its cases leave or join, and only those are recomputed. The operations run at the
+    end of the writing batch's own request/transaction, so the index never disagrees with the cases.
     """
-    from ontology.namespace import CATEGORIES, CRK_IRI
+    from ontology.namespace import CRK_IRI
 
     ix, cg, og = sparql_term(INDEX_GRAPH), sparql_term(CASES_GRAPH), sparql_term(ONTOLOGY_GRAPH)
-    under, count = sparql_term(INDEX_UNDER), sparql_term(INDEX_COUNT)
+    under, count, ids = sparql_term(INDEX_UNDER), sparql_term(INDEX_COUNT), sparql_term(INDEX_IDS)
+    dirty = sparql_term(INDEX_DIRTY)
     cr = "https://w3id.org/corisk/ontology#"
-    keys = "VALUES ?key { " + " ".join(sparql_term(index_key(c)) for c in CATEGORIES) + " }"
     cat_prefix, phase_prefix = sparql_term(Literal(CRK_IRI + "category-")), sparql_term(Literal(CRK_IRI + "phase-"))
     key_base = sparql_term(Literal(INDEX_BASE + "key/"))
-
-    def shift(sign: str) -> str:
-        # counts of the given cases' categories move by their (old or new) memberships: no full recount
-        return (f"DELETE {{ GRAPH {ix} {{ ?key {count} ?n }} }} INSERT {{ GRAPH {ix} {{ ?key {count} ?m }} }} WHERE {{\n"
-                f"  {{ SELECT ?key (COUNT(?case) AS ?d) WHERE {{\n    {values}{keys}\n"
-                f"    GRAPH {ix} {{ ?case {under} ?key }} }} GROUP BY ?key }}\n"
-                f"  OPTIONAL {{ GRAPH {ix} {{ ?key {count} ?n }} }}\n  BIND(COALESCE(?n, 0) {sign} ?d AS ?m) }}")
-
-    recount = [f"DELETE WHERE {{ GRAPH {ix} {{ ?key {count} ?n }} }}",
-               f"INSERT {{ GRAPH {ix} {{ ?key {count} ?n }} }} WHERE {{ SELECT ?key (COUNT(?case) AS ?n) WHERE {{\n"
-               f"  {keys}\n  GRAPH {ix} {{ ?case {under} ?key }} }} GROUP BY ?key }}"]
+    full = cases is None
     ops = []
-    if cases is None:
+    if full:
         values = ""
         ops.append(f"DROP SILENT GRAPH {ix}")
     else:
-        values = "VALUES ?case { " + " ".join(sparql_term(c) for c in sorted(set(cases))) + " }\n    "
-        if shift_counts:
-            ops.append(shift("-"))
+        values = "VALUES ?case { " + " ".join(sparql_term(c) for c in sorted(set(cases))) + " }\n  "
+        ops.append(f"INSERT {{ GRAPH {ix} {{ ?key {dirty} true }} }} WHERE {{\n  {values}GRAPH {ix} {{ ?case {under} ?key }} }}")
         ops.append(f"DELETE {{ GRAPH {ix} {{ ?case {under} ?key }} }} WHERE {{\n  {values}GRAPH {ix} {{ ?case {under} ?key }} }}")
+    mark = "" if full else f" ?kc {dirty} true . ?kp {dirty} true ."
     ops.append(
-        f"INSERT {{ GRAPH {ix} {{ ?case {under} ?kc . ?case {under} ?kp }} }} WHERE {{\n  {values}"
+        f"INSERT {{ GRAPH {ix} {{ ?case {under} ?kc . ?case {under} ?kp .{mark} }} }} WHERE {{\n  {values}"
         f"GRAPH {cg} {{ ?case <{cr}materialised> ?risk }}\n  GRAPH {og} {{ ?risk <{cr}category> ?cat }}\n"
         f"  FILTER(STRSTARTS(STR(?cat), {cat_prefix}))\n"
-        f"  BIND(STRAFTER(STR(?cat), {cat_prefix}) AS ?c)\n  BIND(IRI(CONCAT({key_base}, ?c)) AS ?kc)\n"
+        f"  BIND(STRAFTER(STR(?cat), {cat_prefix}) AS ?c)\n  BIND(SUBSTR(MD5(STR(?case)), 1, 1) AS ?b)\n"
+        f"  BIND(IRI(CONCAT({key_base}, ?c, \"/\", ?b)) AS ?kc)\n"
         f"  OPTIONAL {{ GRAPH {cg} {{ ?case <{cr}inPhase> ?ph }} FILTER(STRSTARTS(STR(?ph), {phase_prefix})) }}\n"
-        f"  BIND(IRI(CONCAT({key_base}, ?c, \"/\", STRAFTER(STR(?ph), {phase_prefix}))) AS ?kp) }}")
-    if cases is None:
-        ops += recount[1:]
+        f"  BIND(IRI(CONCAT({key_base}, ?c, \"/\", STRAFTER(STR(?ph), {phase_prefix}), \"/\", ?b)) AS ?kp) }}")
+    which = "" if full else f"?key {dirty} true . "
+    if not full:
+        ops.append(f"DELETE {{ GRAPH {ix} {{ ?key {ids} ?s . ?key {count} ?n }} }} WHERE {{ GRAPH {ix} {{\n"
+                   f"  ?key {dirty} true . ?key {ids} ?s . ?key {count} ?n }} }}")
+    ops.append(f"INSERT {{ GRAPH {ix} {{ ?key {ids} ?s . ?key {count} ?n }} }} WHERE {{\n"
+               f"  SELECT ?key (CONCAT(\" \", GROUP_CONCAT(STR(?case); separator=\" \"), \" \") AS ?s) (COUNT(?case) AS ?n)\n"
+               f"  WHERE {{ GRAPH {ix} {{ {which}?case {under} ?key }} }} GROUP BY ?key }}")
+    # the total per category: the sum of its 16 buckets
+    from ontology.namespace import CATEGORIES
+
+    pairs = " ".join(f"({sparql_term(index_key(c))} {sparql_term(k)})" for c in CATEGORIES for k in index_keys(c))
+    ops.append(f"DELETE WHERE {{ GRAPH {ix} {{ ?total {sparql_term(INDEX_TOTAL)} ?t }} }}")
+    ops.append(f"INSERT {{ GRAPH {ix} {{ ?total {sparql_term(INDEX_TOTAL)} ?t }} }} WHERE {{\n"
+               f"  SELECT ?total (SUM(?n) AS ?t) WHERE {{ VALUES (?total ?key) {{ {pairs} }}\n"
+               f"  GRAPH {ix} {{ ?key {count} ?n }} }} GROUP BY ?total }}")
+    if full:
         ops.append(f"INSERT DATA {{ GRAPH {ix} {{ {ix} {sparql_term(INDEX_BUILT)} true }} }}")
     else:
-        ops += [shift("+")] if shift_counts else recount
+        ops.append(f"DELETE WHERE {{ GRAPH {ix} {{ ?key {dirty} ?t }} }}")
     return ops
 
 
-def index_ops_for(batch: "Batch", *, shift_counts: bool = True) -> list[str]:
+def index_ops_for(batch: "Batch") -> list[str]:
     """The index maintenance a batch needs: none, the cases it writes or deletes, or everything."""
     touched = batch.touches()
     if CASES_GRAPH not in touched and ONTOLOGY_GRAPH not in touched:
@@ -346,7 +366,7 @@ def index_ops_for(batch: "Batch", *, shift_counts: bool = True) -> list[str]:
             cases.update(s for s in data.subjects(p, None) if isinstance(s, URIRef))
     if not cases:
         return []
-    return case_index_ops(None if len(cases) > INDEX_FULL_OVER else cases, shift_counts=shift_counts)
+    return case_index_ops(None if len(cases) > INDEX_FULL_OVER else cases)
 
 
 def insert_ops(g: URIRef, triples: list, *, bnodes_in_template: bool, chunk: int | None = None) -> list[str]:
@@ -486,7 +506,6 @@ class KnowledgeStore(ABC):
     location: str
     kind: str
     read_only: bool = False
-    shift_counts: bool = True     # how the case index keeps its counts (see case_index_ops)
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -505,7 +524,13 @@ class KnowledgeStore(ABC):
     def select_values(self, query: str, var: str, bindings: Bindings | None = None,
                       graphs: Sequence[URIRef] | None = KB_GRAPHS) -> list[str]:
         """The lexical values of one variable over the rows of a SELECT query (no rdflib terms made)."""
-        return [str(r[var]) for r in self.select(query, bindings, graphs) if var in r]
+        return [row[0] for row in self.select_lexical(query, (var,), bindings, graphs)]
+
+    def select_lexical(self, query: str, variables: Sequence[str], bindings: Bindings | None = None,
+                       graphs: Sequence[URIRef] | None = KB_GRAPHS) -> list[tuple[str, ...]]:
+        """The rows of a SELECT query as tuples of lexical values (rows missing one are left out)."""
+        return [tuple(str(r[v]) for v in variables) for r in self.select(query, bindings, graphs)
+                if all(v in r for v in variables)]
 
     @abstractmethod
     def ask(self, query: str, bindings: Bindings | None = None, graphs: Sequence[URIRef] | None = KB_GRAPHS) -> bool:
@@ -612,7 +637,7 @@ class KnowledgeStore(ABC):
                 if violations:
                     raise RejectedBatchError(violations, batch.what)
             if not batch.index_ops and not self.read_only:
-                batch.index_ops = index_ops_for(batch, shift_counts=self.shift_counts)
+                batch.index_ops = index_ops_for(batch)
             self._apply(batch)
             self.version += 1
             for g in batch.touches():
@@ -712,12 +737,12 @@ class OxigraphStore(KnowledgeStore):
         names = [v.value for v in res.variables]
         return [{n: from_ox(val) for n, val in zip(names, row) if val is not None} for row in res]
 
-    def select_values(self, query, var, bindings=None, graphs=KB_GRAPHS):
+    def select_lexical(self, query, variables, bindings=None, graphs=KB_GRAPHS):
         out = []
         for row in self._query(query, bindings, graphs):
-            v = row[var]
-            if v is not None:
-                out.append(v.value)
+            vals = [row[v] for v in variables]
+            if all(v is not None for v in vals):
+                out.append(tuple(v.value for v in vals))
         return out
 
     def ask(self, query, bindings=None, graphs=KB_GRAPHS):
@@ -804,7 +829,6 @@ class SparqlEndpointStore(KnowledgeStore):
     """Any SPARQL 1.1 Query + Update endpoint (Oxigraph server, Virtuoso, Fuseki …) over HTTP."""
 
     kind = "sparql"
-    shift_counts = False   # recount: the form every server compiles (Virtuoso refuses the shifting one)
 
     def __init__(self, query_url: str, update_url: str | None = None, *, timeout: float = 60.0):
         super().__init__()
