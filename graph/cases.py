@@ -488,11 +488,10 @@ class CaseBase:
         from ontology.namespace import category_iri
 
         if category and self.indexed():
-            iris = [i for v in self.store.select_values(index_filter_query(category, phase), "ids", graphs=[INDEX_GRAPH])
-                    for i in v.split()]
-            if limit is not None:
-                return [case_id_of(i) for i in iris[:limit]]
-            return sorted(case_id_of(i) for i in iris)
+            ids = [case_id_of(i) if ":" in i else i
+                   for v in self.store.select_values(index_filter_query(category, phase), "ids", graphs=[INDEX_GRAPH])
+                   for i in v.split()]
+            return ids[:limit] if limit is not None else sorted(ids)
         else:
             bindings = {"category": category_iri(category) if category else None,
                         "phase": phase_iri(phase) if phase else None}

@@ -39,7 +39,7 @@ STAGING_BASE = "https://w3id.org/corisk/staging/"  # outside GRAPH_BASE: never r
 INDEX_BASE = "https://w3id.org/corisk/index/"
 INDEX_GRAPH = URIRef(INDEX_BASE + "cases")
 INDEX_UNDER = URIRef(INDEX_BASE + "ns#under")     # case → its bucket of each (category) and (category, phase) key
-INDEX_IDS = URIRef(INDEX_BASE + "ns#ids")         # bucket key → its cases' IRIs, space-separated, one literal
+INDEX_IDS = URIRef(INDEX_BASE + "ns#ids")         # bucket key → its cases' ids, space-separated, one literal
 INDEX_COUNT = URIRef(INDEX_BASE + "ns#count")     # bucket key → number of cases
 INDEX_TOTAL = URIRef(INDEX_BASE + "ns#total")     # category key → number of cases with a risk of it
 INDEX_DIRTY = URIRef(INDEX_BASE + "ns#dirty")     # inside one write only: bucket keys to recompute
@@ -298,7 +298,7 @@ def case_index_ops(cases: Iterable[URIRef] | None = None) -> list[str]:
     The index is derived data, kept so that filtering and counting cases does not join over the
     whole case base. Each case sits in one bucket (of 16) of each key, a key being a category or a
     (category, phase) pair: `case idx:under bucket-key`. Each bucket key carries its members as one
-    literal, the case IRIs separated by spaces (`idx:ids`), and their number (`idx:count`); listing
+    literal, the case ids (the IRI where it is not crk:case-<id>) separated by spaces (`idx:ids`), and their number (`idx:count`); listing
     the cases of a key reads 16 literals, whatever the size of the case base. A write marks the
     bucket keys its cases leave or join, and only those are recomputed. The operations run at the
     end of the writing batch's own request/transaction, so the index never disagrees with the cases.
@@ -311,6 +311,7 @@ def case_index_ops(cases: Iterable[URIRef] | None = None) -> list[str]:
     cr = "https://w3id.org/corisk/ontology#"
     cat_prefix, phase_prefix = sparql_term(Literal(CRK_IRI + "category-")), sparql_term(Literal(CRK_IRI + "phase-"))
     key_base = sparql_term(Literal(INDEX_BASE + "key/"))
+    case_prefix = sparql_term(Literal(CRK_IRI + "case-"))
     full = cases is None
     ops = []
     if full:
@@ -334,8 +335,10 @@ def case_index_ops(cases: Iterable[URIRef] | None = None) -> list[str]:
         ops.append(f"DELETE {{ GRAPH {ix} {{ ?key {ids} ?s . ?key {count} ?n }} }} WHERE {{ GRAPH {ix} {{\n"
                    f"  ?key {dirty} true . ?key {ids} ?s . ?key {count} ?n }} }}")
     ops.append(f"INSERT {{ GRAPH {ix} {{ ?key {ids} ?s . ?key {count} ?n }} }} WHERE {{\n"
-               f"  SELECT ?key (CONCAT(\" \", GROUP_CONCAT(STR(?case); separator=\" \"), \" \") AS ?s) (COUNT(?case) AS ?n)\n"
-               f"  WHERE {{ GRAPH {ix} {{ {which}?case {under} ?key }} }} GROUP BY ?key }}")
+               f"  SELECT ?key (CONCAT(\" \", GROUP_CONCAT(?id; separator=\" \"), \" \") AS ?s) (COUNT(?case) AS ?n)\n"
+               f"  WHERE {{ GRAPH {ix} {{ {which}?case {under} ?key }}\n"
+               f"    BIND(IF(STRSTARTS(STR(?case), {case_prefix}), STRAFTER(STR(?case), {case_prefix}), STR(?case)) AS ?id) }}\n"
+               f"  GROUP BY ?key }}")
     # the total per category: the sum of its 16 buckets
     from ontology.namespace import CATEGORIES
 
