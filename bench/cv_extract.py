@@ -3,6 +3,7 @@ variants without touching the test split.
 
     .venv/bin/python -m bench.cv_extract                          # 5 folds, the shipped model ("base")
     .venv/bin/python -m bench.cv_extract --variant base --variant no-joint   # variants, same run
+    .venv/bin/python -m bench.cv_extract --variant base --variant base+knn1  # "+" combines variants
     .venv/bin/python -m bench.cv_extract --list                   # the variants known
     .venv/bin/python -m bench.cv_extract --tune                   # tune Params on an inner split
     options: --folds K (5), --seed S (0), --jobs N (2 processes), --json FILE (per-fold figures)
@@ -26,7 +27,8 @@ Two diagnostic ceilings per fold, with gold information given to the same model:
                      the gold answer: the first category of the most confident statement is a gold one
     link@gold-spans  over gold mentions with a concept, given their gold spans (gate and span choice
                      replaced): the concept linked is the gold one
-Printed: mean ± sd over folds of each figure, one row per variant.
+Printed: mean ± sd over folds of each figure, one row per variant; with several variants, also each
+one's difference from the first, paired by fold (mean ± sd of the per-fold differences).
 """
 from __future__ import annotations
 
@@ -41,11 +43,37 @@ from collections import defaultdict
 # model variants: RiskModel keyword arguments and Params overrides
 VARIANTS: dict[str, dict] = {
     "base": {"model": {}, "params": {}},
+    # the categories first, then the concept among theirs (the model before joint linking)
+    "restricted": {"model": {"link": "restricted"}, "params": {}},
+    # more or less of the concept scores' categories in a statement's category scores (default 0.25)
+    "wcc0": {"model": {}, "params": {"w_cat_concept": 0.0}},
+    "wcc0.5": {"model": {}, "params": {"w_cat_concept": 0.5}},
 }
 
-METRICS = ("cat_f1", "link_acc", "span_ov_f1", "neg_acc", "cat@gold-sents", "link@gold-spans")
+METRICS = ("cat_f1", "link_acc", "span_ov_f1", "neg_acc", "gate_f1", "cat@gold-sents", "link@gold-spans")
 
 _STATE: dict = {}
+
+
+def variant(name: str) -> dict:
+    """A variant by name; "a+b" merges the settings of a and b (b wins)."""
+    out = {"model": {}, "params": {}}
+    for part in name.split("+"):
+        v = VARIANTS[part]
+        out["model"].update(v["model"]); out["params"].update(v["params"])
+    return out
+
+
+def gate_f1(docs, outs) -> float:
+    """Sentence level: a sentence holds a found statement (kept or dismissed) vs a gold mention."""
+    tp = fp = fn = 0
+    for d, out in zip(docs, outs):
+        starts = [r["start"] for r in out["risks"] + out["dismissed"]]
+        for s in d.sentences():
+            p = any(s["start"] <= a < s["end"] for a in starts)
+            g = bool(s["mentions"])
+            tp += p and g; fp += p and not g; fn += g and not p
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 def make_folds(docs, k: int, seed: int) -> list[list[int]]:
@@ -111,7 +139,7 @@ def run_fold(task) -> dict:
     from nlp.train import fit_model, new_pipelines, tune_params
 
     docs, folds, hits, lexicon, tune = (_STATE[k] for k in ("docs", "folds", "hits", "lexicon", "tune"))
-    var = VARIANTS[name]
+    var = variant(name)
     held = [docs[i] for i in folds[f]]
     rest = [docs[i] for g, fl in enumerate(folds) if g != f for i in fl]
     t0 = time.time()
@@ -133,7 +161,7 @@ def run_fold(task) -> dict:
     s = score(held, outs)
     out = {"variant": name, "fold": f, "docs": len(held), "fit_s": round(fit_s, 1),
            "cat_f1": s["category_micro"]["f1"], "link_acc": s["linking_accuracy"],
-           "span_ov_f1": s["span_overlap"]["f1"], "neg_acc": s["negation_accuracy"]}
+           "span_ov_f1": s["span_overlap"]["f1"], "neg_acc": s["negation_accuracy"], "gate_f1": gate_f1(held, outs)}
     out.update(ceilings(model, held, hits))
     return out
 
@@ -154,7 +182,7 @@ def main(argv=None) -> int:
         return 0
     names = a.variant or ["base"]
     for n in names:
-        if n not in VARIANTS:
+        if any(part not in VARIANTS for part in n.split("+")):
             print(f"unknown variant {n!r}; known: {', '.join(VARIANTS)}", file=sys.stderr)
             return 2
 
@@ -188,6 +216,17 @@ def main(argv=None) -> int:
             v = [r[m] for r in rs]
             cells.append(f"{statistics.mean(v):.3f} ± {statistics.stdev(v) if len(v) > 1 else 0:.3f}")
         print(f"{n:22s} " + " ".join(f"{c:>15s}" for c in cells) + f" {statistics.mean(r['fit_s'] for r in rs):6.1f}")
+    if len(names) > 1:
+        # paired by fold: the fold-to-fold spread of the difference is the noise that matters here
+        print(f"\ndifference from {names[0]} (paired by fold, mean ± sd)")
+        ref = {r["fold"]: r for r in rows if r["variant"] == names[0]}
+        for n in names[1:]:
+            rs = [r for r in rows if r["variant"] == n]
+            cells = []
+            for m in METRICS:
+                v = [r[m] - ref[r["fold"]][m] for r in rs]
+                cells.append(f"{statistics.mean(v):+.3f} ± {statistics.stdev(v) if len(v) > 1 else 0:.3f}")
+            print(f"{n:22s} " + " ".join(f"{c:>15s}" for c in cells))
     print(f"({time.time() - t0:.0f} s)", file=sys.stderr)
     return 0
 
