@@ -43,6 +43,10 @@ EN_PSEUDO = [
     "no longer supported", "not compatible", "no visibility", "not responding", "not delivered", "no spare",
     "no fallback", "no redundancy", "no second", "no alternative", "no budget", "no money", "no guarantee",
     "not guaranteed", "not paid", "no documentation", "not documented", "no mechanism", "no right",
+    # risks stated as something missing: "funding is not secured" is a risk, not a ruled-out one
+    "not secured", "not yet secured", "unsecured", "not in place", "not signed", "not approved",
+    "not ready", "not encrypted", "not patched", "not enforceable", "not budgeted", "not certified",
+    "not licensed", "not staffed", "not committed", "not confirmed",
 ]
 EN_PRECEDING = [
     "no sign of", "no signs of", "no sign that", "no evidence of", "no evidence that", "no indication of",
