@@ -48,6 +48,11 @@ VARIANTS: dict[str, dict] = {
     # more or less of the concept scores' categories in a statement's category scores (default 0.25)
     "wcc0": {"model": {}, "params": {"w_cat_concept": 0.0}},
     "wcc0.5": {"model": {}, "params": {"w_cat_concept": 0.5}},
+    # the Params `corisk train` picked on dev for the 211-document model (var/model/meta.json):
+    # does tuning on 13 dev documents carry over to the other folds?
+    "dev-tuned": {"model": {}, "params": {"t_risk": 0.6, "t_extra": 0.8, "t_cat2": 1.01, "t_neg": 0.7, "w_lex": 0.0,
+                                          "w_cause": 0.2, "w_sent": 1.0, "w_cat_concept": 0.25, "w_span": 0.0,
+                                          "w_span_multi": 0.8}},
 }
 
 METRICS = ("cat_f1", "link_acc", "span_ov_f1", "neg_acc", "gate_f1", "cat@gold-sents", "link@gold-spans")
