@@ -453,7 +453,11 @@ class RiskModel:
             else:
                 neg = bool(Pneg[k] >= p.t_neg)
                 if neg:
-                    _, reason, _ = negation(texts[i])
+                    _, reason, cue = negation(texts[i])
+                    # the sentence's negation cue scopes over another part of it ("接口不兼容，而且不涉及
+                    # 个人信息"): the statement found is not the one ruled out
+                    if cue is not None and not negation(texts[i], (a, b))[0]:
+                        neg, reason = False, None
             if neg:
                 reason = reason or "negated"
             conf = float(pr[i]) * (0.5 + 0.5 * sscore)
