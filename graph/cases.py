@@ -21,7 +21,7 @@ from ontology.errors import CoriskError, NotFoundError
 from ontology.namespace import CATEGORIES, CR, CRK, concept_iri, outcome_iri, phase_iri, short_id
 
 from .store import (
-    CASES_GRAPH, INDEX_BASE, INDEX_GRAPH, INDEX_IDS, INDEX_TOTAL, KB_GRAPHS, ONTOLOGY_GRAPH, Batch, KnowledgeStore,
+    CASES_GRAPH, INDEX_BASE, INDEX_GRAPH, INDEX_IDS, INDEX_TOTAL, ONTOLOGY_GRAPH, Batch, KnowledgeStore,
     index_key, index_keys, sparql_term,
 )
 
@@ -492,13 +492,12 @@ class CaseBase:
                    for v in self.store.select_values(index_filter_query(category, phase), "ids", graphs=[INDEX_GRAPH])
                    for i in v.split()]
             return ids[:limit] if limit is not None else sorted(ids)
-        else:
-            bindings = {"category": category_iri(category) if category else None,
-                        "phase": phase_iri(phase) if phase else None}
-            query, graphs = (_CASE_FILTER if phase else _CASE_FILTER_ANY_PHASE), KB_GRAPHS
+        bindings = {"category": category_iri(category) if category else None,
+                    "phase": phase_iri(phase) if phase else None}
+        query = _CASE_FILTER if phase else _CASE_FILTER_ANY_PHASE
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        ids = [case_id_of(v) for v in self.store.select_values(query, "case", bindings, graphs=graphs)]
+        ids = [case_id_of(v) for v in self.store.select_values(query, "case", bindings)]
         return ids if limit is not None else sorted(ids)
 
     def list(self, category: str | None = None, phase: str | None = None, real: bool | None = None) -> list[dict]:
@@ -515,8 +514,6 @@ class CaseBase:
 
     def category_counts(self) -> dict[str, int]:
         """Cases per risk category (a case counts once in each category of its risks)."""
-        from ontology.namespace import CATEGORIES
-
         if self.indexed():
             out = {c: 0 for c in CATEGORIES}
             for key, n in self.store.select_lexical(_INDEX_COUNTS, ("key", "n"), graphs=[INDEX_GRAPH]):

@@ -26,6 +26,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from ontology.errors import CoriskError
+from ontology.namespace import CATEGORIES, CR, CRK_IRI
 from ontology.validate import Violation, check
 
 GRAPH_BASE = "https://w3id.org/corisk/graph/"
@@ -298,17 +299,15 @@ def case_index_ops(cases: Iterable[URIRef] | None = None) -> list[str]:
     The index is derived data, kept so that filtering and counting cases does not join over the
     whole case base. Each case sits in one bucket (of 16) of each key, a key being a category or a
     (category, phase) pair: `case idx:under bucket-key`. Each bucket key carries its members as one
-    literal, the case ids (the IRI where it is not crk:case-<id>) separated by spaces (`idx:ids`), and their number (`idx:count`); listing
-    the cases of a key reads 16 literals, whatever the size of the case base. A write marks the
+    literal, the case ids (the IRI where it is not crk:case-<id>) separated by spaces (`idx:ids`),
+    and their number (`idx:count`); listing the cases of a key reads 16 literals, whatever the size of the case base. A write marks the
     bucket keys its cases leave or join, and only those are recomputed. The operations run at the
     end of the writing batch's own request/transaction, so the index never disagrees with the cases.
     """
-    from ontology.namespace import CRK_IRI
-
     ix, cg, og = sparql_term(INDEX_GRAPH), sparql_term(CASES_GRAPH), sparql_term(ONTOLOGY_GRAPH)
     under, count, ids = sparql_term(INDEX_UNDER), sparql_term(INDEX_COUNT), sparql_term(INDEX_IDS)
     dirty = sparql_term(INDEX_DIRTY)
-    cr = "https://w3id.org/corisk/ontology#"
+    materialised, category, in_phase = sparql_term(CR.materialised), sparql_term(CR.category), sparql_term(CR.inPhase)
     cat_prefix, phase_prefix = sparql_term(Literal(CRK_IRI + "category-")), sparql_term(Literal(CRK_IRI + "phase-"))
     key_base = sparql_term(Literal(INDEX_BASE + "key/"))
     case_prefix = sparql_term(Literal(CRK_IRI + "case-"))
@@ -324,11 +323,11 @@ def case_index_ops(cases: Iterable[URIRef] | None = None) -> list[str]:
     mark = "" if full else f" ?kc {dirty} true . ?kp {dirty} true ."
     ops.append(
         f"INSERT {{ GRAPH {ix} {{ ?case {under} ?kc . ?case {under} ?kp .{mark} }} }} WHERE {{\n  {values}"
-        f"GRAPH {cg} {{ ?case <{cr}materialised> ?risk }}\n  GRAPH {og} {{ ?risk <{cr}category> ?cat }}\n"
+        f"GRAPH {cg} {{ ?case {materialised} ?risk }}\n  GRAPH {og} {{ ?risk {category} ?cat }}\n"
         f"  FILTER(STRSTARTS(STR(?cat), {cat_prefix}))\n"
         f"  BIND(STRAFTER(STR(?cat), {cat_prefix}) AS ?c)\n  BIND(SUBSTR(MD5(STR(?case)), 1, 1) AS ?b)\n"
         f"  BIND(IRI(CONCAT({key_base}, ?c, \"/\", ?b)) AS ?kc)\n"
-        f"  OPTIONAL {{ GRAPH {cg} {{ ?case <{cr}inPhase> ?ph }} FILTER(STRSTARTS(STR(?ph), {phase_prefix})) }}\n"
+        f"  OPTIONAL {{ GRAPH {cg} {{ ?case {in_phase} ?ph }} FILTER(STRSTARTS(STR(?ph), {phase_prefix})) }}\n"
         f"  BIND(IRI(CONCAT({key_base}, ?c, \"/\", STRAFTER(STR(?ph), {phase_prefix}), \"/\", ?b)) AS ?kp) }}")
     which = "" if full else f"?key {dirty} true . "
     if not full:
@@ -340,8 +339,6 @@ def case_index_ops(cases: Iterable[URIRef] | None = None) -> list[str]:
                f"    BIND(IF(STRSTARTS(STR(?case), {case_prefix}), STRAFTER(STR(?case), {case_prefix}), STR(?case)) AS ?id) }}\n"
                f"  GROUP BY ?key }}")
     # the total per category: the sum of its 16 buckets
-    from ontology.namespace import CATEGORIES
-
     pairs = " ".join(f"({sparql_term(index_key(c))} {sparql_term(k)})" for c in CATEGORIES for k in index_keys(c))
     ops.append(f"DELETE WHERE {{ GRAPH {ix} {{ ?total {sparql_term(INDEX_TOTAL)} ?t }} }}")
     ops.append(f"INSERT {{ GRAPH {ix} {{ ?total {sparql_term(INDEX_TOTAL)} ?t }} }} WHERE {{\n"
@@ -364,8 +361,7 @@ def index_ops_for(batch: "Batch") -> list[str]:
     cases = {iri for g, iri in batch.deletes if g == CASES_GRAPH}
     data = batch.inserts.get(CASES_GRAPH)
     if data is not None:
-        cr = "https://w3id.org/corisk/ontology#"
-        for p in (RDF.type, URIRef(cr + "materialised"), URIRef(cr + "inPhase")):
+        for p in (RDF.type, CR.materialised, CR.inPhase):
             cases.update(s for s in data.subjects(p, None) if isinstance(s, URIRef))
     if not cases:
         return []
