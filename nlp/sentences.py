@@ -29,7 +29,7 @@ _PREFIX = re.compile(
         [-*•·●○▪■◆►–—]\s*
       | \#{1,6}\s+
       | >\s*
-      | \(?\d{1,3}(?:\.\d{1,3})*[.)、．]\s*
+      | \(?\d{1,3}(?:\.\d{1,3})*[.)、．](?!\d)\s*
       | \d{1,3}(?:\.\d{1,3})+\s+
       | [（(]\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4}|[一二三四五六七八九十]{1,3})\s*[)）]\s*
       | [a-zA-Z][.)]\s+
@@ -122,6 +122,14 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 k -= 1
             word = text[k + 1:i].lower()
             nxt = text[i + 1:end].lstrip()
+            if not word and text[i - 1].isdigit():
+                # "… in 2026. The board …" ends a sentence; "2. The …" opening a unit is a list number
+                k = i - 1
+                while k >= s and (text[k].isdigit() or text[k] == "."):
+                    k -= 1
+                before = text[s:k + 1].rstrip()
+                if before and before[-1] not in ".。!?！？;；:：":
+                    word = "<number>"
             if word and word not in _ABBREV and len(word) > 1 and nxt and (nxt[0].isupper() or _CJK.match(nxt[0]) or nxt[0] in "\"“(["):
                 cut = i + 1
                 while cut < end and text[cut] in _CLOSERS:

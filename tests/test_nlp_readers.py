@@ -54,3 +54,11 @@ def test_bullets_numbers_and_chinese_punctuation_split_sentences():
     got = [text[s:e] for s, e in split_sentences(text)]
     assert got == ["技术", "接口不兼容！", "需评估", "需求还看不清。", "竞争激烈？", "回本周期长",
                    "The API may break.", "We test it."]
+
+
+def test_multi_level_clause_numbers_are_stripped_whole_and_a_number_can_end_a_sentence():
+    text = ("2.3 Borealis may reassign the architect.\n1.2 甲方负责运维。\n"
+            "Revenue fell in 2026. The board asked why.\n1. The first item. 2. The second.\n3.5% of tenants left.")
+    got = [text[s:e] for s, e in split_sentences(text)]
+    assert got == ["Borealis may reassign the architect.", "甲方负责运维。", "Revenue fell in 2026.",
+                   "The board asked why.", "The first item. 2. The second.", "3.5% of tenants left."]
