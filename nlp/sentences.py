@@ -65,6 +65,10 @@ def _joins(prev: str, nxt: str) -> bool:
     # an English wrapped line continues in lower case; Chinese just continues
     if _CJK.match(n[0]) or n[0].islower() or n[0] in "，、,（(“\"" or n[0].isdigit():
         return True
+    # a Chinese line broken before an English term ("…接入新的\nAPI 网关"): Chinese does not restart
+    # a sentence with a capital letter
+    if _CJK.match(p[-1]) and n[0].isascii() and n[0].isalpha():
+        return True
     return False
 
 

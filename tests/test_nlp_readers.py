@@ -62,3 +62,9 @@ def test_multi_level_clause_numbers_are_stripped_whole_and_a_number_can_end_a_se
     got = [text[s:e] for s, e in split_sentences(text)]
     assert got == ["Borealis may reassign the architect.", "甲方负责运维。", "Revenue fell in 2026.",
                    "The board asked why.", "The first item. 2. The second.", "3.5% of tenants left."]
+
+
+def test_a_chinese_line_wrapped_before_an_english_term_is_joined():
+    text = "乙方计划在下个季度把全部租户迁移到新的\nAPI 网关上，迁移窗口只有两周。\nSLA 另行约定。"
+    got = [text[s:e] for s, e in split_sentences(text)]
+    assert got == ["乙方计划在下个季度把全部租户迁移到新的\nAPI 网关上，迁移窗口只有两周。", "SLA 另行约定。"]
