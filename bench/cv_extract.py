@@ -48,6 +48,16 @@ VARIANTS: dict[str, dict] = {
     # more or less of the concept scores' categories in a statement's category scores (default 0.25)
     "wcc0": {"model": {}, "params": {"w_cat_concept": 0.0}},
     "wcc0.5": {"model": {}, "params": {"w_cat_concept": 0.5}},
+    # the risk-sentence gate (issue #4): NB-LR features (log-count ratios, Wang & Manning 2012)
+    "nb": {"model": {"gate": "nb"}, "params": {}},
+    # cue columns in the gate: numbers / percentage level / comparison, hedges, questions, length, and
+    # the contract-content rules of nlp/clauses.py (CONTENT_RULES) as features
+    "cues": {"model": {"gate_cues": True}, "params": {}},
+    # second stage over out-of-fold gate probabilities: the sentence's, its neighbours', the document's
+    # mean, and the document kind
+    "ctx": {"model": {"gate_ctx": True}, "params": {}},
+    # the category model with NB-LR features (one per category)
+    "nbcat": {"model": {"cat_nb": True}, "params": {}},
     # the Params `corisk train` picked on dev for the 211-document model (var/model/meta.json):
     # does tuning on 13 dev documents carry over to the other folds?
     "dev-tuned": {"model": {}, "params": {"t_risk": 0.6, "t_extra": 0.8, "t_cat2": 1.01, "t_neg": 0.7, "w_lex": 0.0,

@@ -70,7 +70,7 @@ class Extractor:
         nlp = self.pipelines["en" if language == "en" else "zh"]
         view_lang = "zh" if language == "zh" else "en"
         chunks = _chunks(text, CHUNK)
-        for (offset, _), doc in zip(chunks, nlp.pipe(_with_flag(nlp, [c for _, c in chunks], self.lexicon_only))):
+        for (offset, _), doc in zip(chunks, nlp.pipe(_with_flag(nlp, [c for _, c in chunks], self.lexicon_only, kind))):
             cues = list(doc.spans.get("negation_cues", []))
             attach = [sp for sp in doc.spans.get("lexicon", []) if not sp.label_.startswith("risk-")]
             for group, key in (("risks", "risks"), ("dismissed", "dismissed")):
@@ -149,10 +149,11 @@ def _label(lexicon, short, lang):
     return c.label(lang) if c else short
 
 
-def _with_flag(nlp, texts, lexicon_only):
+def _with_flag(nlp, texts, lexicon_only, kind="notes"):
     for t in texts:
         d = nlp.make_doc(t)
         d._.corisk_lexicon_only = lexicon_only
+        d._.corisk_kind = kind
         d._.corisk_text = t
         yield d
 

@@ -27,6 +27,8 @@ if not Span.has_extension("risk"):
     Span.set_extension("risk", default=None)
 if not Doc.has_extension("corisk_lexicon_only"):
     Doc.set_extension("corisk_lexicon_only", default=False)
+if not Doc.has_extension("corisk_kind"):
+    Doc.set_extension("corisk_kind", default="notes")
 if not Doc.has_extension("corisk_text"):
     Doc.set_extension("corisk_text", default=None)
 
@@ -195,7 +197,7 @@ class RiskFinder:
                     hits[k].append((sp.start_char - s.start_char, sp.end_char - s.start_char, sp.label_))
                 m += 1
         lexicon_only = self.lexicon_only or doc._.corisk_lexicon_only
-        preds = self.model.predict(texts, hits, self.params, use_model=not lexicon_only)
+        preds = self.model.predict(texts, hits, self.params, use_model=not lexicon_only, kind=doc._.corisk_kind)
         risks, dismissed = [], []
         for s, plist in zip(sents, preds):
             for p in plist:
