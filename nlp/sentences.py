@@ -25,16 +25,14 @@ _ITEM = re.compile(
 )
 # Bullet/number prefix that is stripped from a sentence's start (not part of the statement).
 _PREFIX = re.compile(
-    r"""^(?:
-        [-*•·●○▪■◆►–—]\s*
-      | \#{1,6}\s+
-      | >\s*
-      | \(?\d{1,3}(?:\.\d{1,3})*[.)、．](?!\d)\s*
+    r"""^(?:[-*•·●○▪■◆►–—]\s*|\#{1,6}\s+|>\s*)*     # bullets, headings, quotes (may stack: "- 1.")
+    (?:                                              # then at most one number or letter: "4.1 0.5 米"
+        \(?\d{1,3}(?:\.\d{1,3})*[.)、．](?!\d)\s*
       | \d{1,3}(?:\.\d{1,3})+\s+
       | [（(]\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4}|[一二三四五六七八九十]{1,3})\s*[)）]\s*
       | [a-zA-Z][.)]\s+
       | [一二三四五六七八九十百]{1,3}\s*[、.．]\s*
-    )+""",
+    )?""",
     re.VERBOSE,
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -131,7 +129,7 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 k = i - 1
                 while k >= s and (text[k].isdigit() or text[k] == "."):
                     k -= 1
-                before = text[s:k + 1].rstrip()
+                before = text[s:k + 1].strip().strip("-*•·●○▪■◆►–—#> \t")
                 if before and before[-1] not in ".。!?！？;；:：":
                     word = "<number>"
             if word and word not in _ABBREV and len(word) > 1 and nxt and (nxt[0].isupper() or _CJK.match(nxt[0]) or nxt[0] in "\"“(["):

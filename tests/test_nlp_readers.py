@@ -68,3 +68,9 @@ def test_a_chinese_line_wrapped_before_an_english_term_is_joined():
     text = "乙方计划在下个季度把全部租户迁移到新的\nAPI 网关上，迁移窗口只有两周。\nSLA 另行约定。"
     got = [text[s:e] for s, e in split_sentences(text)]
     assert got == ["乙方计划在下个季度把全部租户迁移到新的\nAPI 网关上，迁移窗口只有两周。", "SLA 另行约定。"]
+
+
+def test_only_one_number_is_stripped_after_the_bullets():
+    text = "4.1 0.5 米以下的积水会淹没机房。\n- 1. The partner may exit.\n## 2. 风险"
+    got = [text[s:e] for s, e in split_sentences(text)]
+    assert got == ["0.5 米以下的积水会淹没机房。", "The partner may exit.", "风险"]
