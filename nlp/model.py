@@ -362,10 +362,19 @@ class RiskModel:
             # how much a neighbour's score says about a sentence as it will see it on new text
             from sklearn.model_selection import GroupKFold
 
+            from concurrent.futures import ThreadPoolExecutor
+
             y = np.asarray(s_y)
             oof = np.zeros(len(sents))
-            for tr, te in GroupKFold(n_splits=5).split(Xgate, y, s_doc):
-                oof[te] = self._new_gate().fit(Xgate[tr], y[tr]).predict_proba(Xgate[te])[:, 1]
+
+            def fold(tr_te):
+                tr, te = tr_te
+                return te, self._new_gate().fit(Xgate[tr], y[tr]).predict_proba(Xgate[te])[:, 1]
+
+            # liblinear releases the GIL: the five fits on two threads (same result, half the wall time)
+            with ThreadPoolExecutor(2) as pool:
+                for te, p in pool.map(fold, GroupKFold(n_splits=5).split(Xgate, y, s_doc)):
+                    oof[te] = p
             F = np.vstack([self._ctx_features(oof[np.asarray(s_doc) == di], k)
                            for di, k in sorted({(di, k) for di, k in zip(s_doc, s_kind)})])
             self.ctx = _lr(C=1.0, class_weight="balanced").fit(F, y)
