@@ -48,7 +48,8 @@ VARIANTS: dict[str, dict] = {
     # more or less of the concept scores' categories in a statement's category scores (default 0.25)
     "wcc0": {"model": {}, "params": {"w_cat_concept": 0.0}},
     "wcc0.5": {"model": {}, "params": {"w_cat_concept": 0.5}},
-    # the risk-sentence gate (issue #4): NB-LR features (log-count ratios, Wang & Manning 2012)
+    # the risk-sentence gate (issue #4): NB-LR features (log-count ratios, Wang & Manning 2012);
+    # "nb+cues+ctx": 508 documents, category micro-F1 +0.017 ± 0.007, gate F1 +0.016 ± 0.007 (paired)
     "nb": {"model": {"gate": "nb"}, "params": {}},
     # cue columns in the gate: numbers / percentage level / comparison, hedges, questions, length, and
     # the contract-content rules of nlp/clauses.py (CONTENT_RULES) as features
