@@ -253,17 +253,17 @@ class RiskModel:
     concept  span + sentence → risk concept, chosen jointly with the categories; lexicon hits count
     """
 
-    def __init__(self, link: str = "joint", gate: str = "lr", gate_cues: bool = False, gate_ctx: bool = False,
+    def __init__(self, link: str = "joint", gate: str = "nb", gate_cues: bool = True, gate_ctx: bool = True,
                  cat_nb: bool = False):
         # link: "joint" (concept and categories chosen together, see predict) or "restricted" (the
         # categories first, then the concept among theirs: the model before, kept for comparison)
         # gate, gate_cues, gate_ctx: the risk-sentence gate; 5-fold CV over train + dev (424 documents,
         # bench/cv_extract.py, paired by fold) against the plain LR gate: category micro-F1 +0.020 ±
         # 0.007, gate F1 0.893 → 0.912 with all three (the context stage alone +0.007 ± 0.003; 508
-        # documents: +0.017 ± 0.007). OFF by default for now: with them `corisk train` took 152–174 s
-        # on 575 training documents against 57 s without (target < 120 s); the cause of the extra time
-        # is not found yet (the six gate fits take ~22 s CPU). Models pickled before them have none of
-        # the attributes and run the plain gate
+        # documents: +0.017 ± 0.007). On by default since the clause typer's fit was cut from 14 s to
+        # 3.5 s and `corisk train` fits the budget again (docs/BENCHMARKS.md); `--variant lrgate` of
+        # bench/cv_extract.py is the plain LR gate. Models pickled before them have none of the
+        # attributes and run the plain gate
         self.link = link
         self.gate = gate                    # "lr" (logistic regression) or "nb" (NB-LR, log-count ratios)
         self.gate_cues = gate_cues          # cue_matrix columns in the gate
@@ -430,7 +430,11 @@ class RiskModel:
         for t, kws in TYPE_KEYWORDS.items():
             for kw in kws:
                 x.append(kw); y.append(t)
-        self.clause = _lr(True, C=10.0).fit(self.vec.transform(x), y)
+        X = self.vec.transform(x)
+        # only the columns the clause texts use: the other weights would be 0 under the L2 penalty
+        # anyway, and lbfgs over the whole vocabulary took 12 s of the 60–90 s of `corisk train`
+        self.clause_cols = np.flatnonzero(X.getnnz(axis=0))
+        self.clause = _lr(True, C=10.0).fit(X[:, self.clause_cols], y)
         log(f"trained clause typer on {len(x)} examples (clauses + keyword seeds)")
 
     def _new_gate(self):
@@ -637,7 +641,9 @@ class RiskModel:
     def clause_types(self, texts: list[str]) -> list[tuple[str, float]]:
         if not texts or self.clause is None:
             return [(None, 0.0) for _ in texts]
-        P = self.clause.predict_proba(self.vec.transform(texts))
+        X = self.vec.transform(texts)
+        cols = getattr(self, "clause_cols", None)
+        P = self.clause.predict_proba(X if cols is None else X[:, cols])
         return [(str(self.clause.classes_[int(np.argmax(r))]), float(np.max(r))) for r in P]
 
 
