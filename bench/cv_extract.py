@@ -51,7 +51,7 @@ VARIANTS: dict[str, dict] = {
     # the risk-sentence gate (issue #4): NB-LR features (log-count ratios, Wang & Manning 2012);
     # "nb+cues+ctx": 508 documents, category micro-F1 +0.017 ± 0.007, gate F1 +0.016 ± 0.007 (paired)
     "nb": {"model": {"gate": "nb"}, "params": {}},
-    # the plain LR gate without cues or context stage (the default before the gate above was shipped)
+    # the plain LR gate without cues or context stage (the default; explicit for comparisons)
     "lrgate": {"model": {"gate": "lr", "gate_cues": False, "gate_ctx": False}, "params": {}},
     # cue columns in the gate: numbers / percentage level / comparison, hedges, questions, length, and
     # the contract-content rules of nlp/clauses.py (CONTENT_RULES) as features
