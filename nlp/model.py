@@ -179,6 +179,20 @@ def cue_matrix(texts: list[str]):
     return sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), N_CUE + n_rules))
 
 
+def _log_count_ratio(B, y, alpha: float) -> np.ndarray:
+    """NB log-count ratio of each feature between the rows with y == 1 and the others (B: binarised
+    counts, smoothing alpha)."""
+    p = alpha + np.asarray(B[y == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(B[y == 0].sum(axis=0)).ravel()
+    return (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
+
+
+def _binarised(X):
+    B = X.copy()
+    B.data[:] = 1.0
+    return B
+
+
 class NBGate:
     """NB-LR (Wang & Manning 2012, with logistic regression): each feature scaled by its log-count
     ratio between risk and other sentences (binarised counts, smoothing alpha), then the LR."""
@@ -188,10 +202,7 @@ class NBGate:
 
     def fit(self, X, y):
         y = np.asarray(y)
-        B = X.copy(); B.data[:] = 1.0
-        p = self.alpha + np.asarray(B[y == 1].sum(axis=0)).ravel()
-        q = self.alpha + np.asarray(B[y == 0].sum(axis=0)).ravel()
-        self.r = (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
+        self.r = _log_count_ratio(_binarised(X), y, self.alpha)
         self.lr = _lr(C=self.C, class_weight="balanced").fit(X @ sparse.diags(self.r), y)
         return self
 
@@ -206,13 +217,11 @@ class NBOvR:
         self.C, self.alpha = C, alpha
 
     def fit(self, X, Y):
-        B = X.copy(); B.data[:] = 1.0
+        B = _binarised(X)
         self.models = []
         for j in range(Y.shape[1]):
             y = Y[:, j]
-            p = self.alpha + np.asarray(B[y == 1].sum(axis=0)).ravel()
-            q = self.alpha + np.asarray(B[y == 0].sum(axis=0)).ravel()
-            r = (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
+            r = _log_count_ratio(B, y, self.alpha)
             self.models.append((sparse.diags(r), _lr(C=self.C).fit(X @ sparse.diags(r), y)))
         return self
 
@@ -371,7 +380,7 @@ class RiskModel:
         Xs = self._sent_features(self.vec.transform(sents), s_hits)
         Xgate = self._gate_features(Xs, sents)
         self.risk = self._new_gate().fit(Xgate, s_y)
-        if getattr(self, "gate_ctx", False):
+        if self.gate_ctx:
             # stacking: out-of-fold gate probabilities (folds by document), so the second stage learns
             # how much a neighbour's score says about a sentence as it will see it on new text
             from sklearn.model_selection import GroupKFold
@@ -389,8 +398,9 @@ class RiskModel:
             with ThreadPoolExecutor(2) as pool:
                 for te, p in pool.map(fold, GroupKFold(n_splits=5).split(Xgate, y, s_doc)):
                     oof[te] = p
-            F = np.vstack([self._ctx_features(oof[np.asarray(s_doc) == di], k)
-                           for di, k in sorted({(di, k) for di, k in zip(s_doc, s_kind)})])
+            # the sentences come document by document: one block of rows per document, in order
+            starts = np.r_[0, np.flatnonzero(np.diff(s_doc)) + 1]
+            F = np.vstack([self._ctx_features(part, s_kind[i]) for i, part in zip(starts, np.split(oof, starts[1:]))])
             self.ctx = _lr(C=1.0, class_weight="balanced").fit(F, y)
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.preprocessing import MultiLabelBinarizer
@@ -402,7 +412,7 @@ class RiskModel:
         # mention texts are examples too (5-fold CV over train+dev: 0.603 → 0.613)
         Xmen = self._sent_features(self.vec.transform(men_x), men_h)
         Xc = sparse.vstack([Xs[cat_rows], Xw_l, Xmen], format="csr")
-        if getattr(self, "cat_nb", False):
+        if self.cat_nb:
             self.cats = NBOvR(C=16.0).fit(Xc, Yc)
         else:
             self.cats = OneVsRestClassifier(_lr(C=16.0)).fit(Xc, Yc)
@@ -449,7 +459,7 @@ class RiskModel:
         log(f"trained clause typer on {len(x)} examples (clauses + keyword seeds)")
 
     def _new_gate(self):
-        return NBGate(C=8.0) if getattr(self, "gate", "lr") == "nb" else _lr(C=8.0, class_weight="balanced")
+        return NBGate(C=8.0) if self.gate == "nb" else _lr(C=8.0, class_weight="balanced")
 
     def _gate_features(self, Xl, texts):
         return sparse.hstack([Xl, cue_matrix(texts)], format="csr") if getattr(self, "gate_cues", False) else Xl

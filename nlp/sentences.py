@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+# Bullet characters: a line that starts with one is a list item, and they are stripped from its start.
+_BULLETS = "-*•·●○▪■◆►–—"
 # A line that starts a new unit: bullet, number, heading ordinal, clause heading, Markdown heading.
 _ITEM = re.compile(
     r"""^\s*(?:
-        [-*•·●○▪■◆►–—]\s*                              # bullets
+        [""" + _BULLETS + r"""]\s*                         # bullets
       | \#{1,6}\s+                                     # markdown heading
       | >\s*                                           # quote
       | \(?\d{1,3}(?:\.\d{1,3})*[.)、．]?\s+            # 1. 1) 1.1 (1)
@@ -25,7 +27,7 @@ _ITEM = re.compile(
 )
 # Bullet/number prefix that is stripped from a sentence's start (not part of the statement).
 _PREFIX = re.compile(
-    r"""^(?:[-*•·●○▪■◆►–—]\s*|\#{1,6}\s+|>\s*)*     # bullets, headings, quotes (may stack: "- 1.")
+    r"""^(?:[""" + _BULLETS + r"""]\s*|\#{1,6}\s+|>\s*)*  # bullets, headings, quotes (may stack: "- 1.")
     (?:                                              # then at most one number or letter: "4.1 0.5 米"
         \(?\d{1,3}(?:\.\d{1,3})*[.)、．](?!\d)\s*
       | \d{1,3}(?:\.\d{1,3})+\s+
@@ -129,7 +131,7 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 k = i - 1
                 while k >= s and (text[k].isdigit() or text[k] == "."):
                     k -= 1
-                before = text[s:k + 1].strip().strip("-*•·●○▪■◆►–—#> \t")
+                before = text[s:k + 1].strip().strip(_BULLETS + "#> \t")
                 if before and before[-1] not in ".。!?！？;；:：":
                     word = "<number>"
             if word and word not in _ABBREV and len(word) > 1 and nxt and (nxt[0].isupper() or _CJK.match(nxt[0]) or nxt[0] in "\"“(["):
