@@ -19,6 +19,14 @@ ZH_PSEUDO = [
     "不合规", "不满足", "不符合", "不达标", "不完善", "不健全", "不畅", "不力", "不善", "不当", "不良", "不利",
     "不佳", "不再", "没法", "没办法", "无权", "未能", "没能", "不愿", "不肯", "没有备份", "没有冗余", "不知道",
     "没有任何", "不受控", "无约束", "无保障", "不可用", "不可控", "不出来", "不清", "不准", "不全", "不少", "不小",
+    # a required step or control that was not taken is the risk ("数据出境未做安全评估", "未加密就上传"),
+    # not a ruled-out one; "未发现…", "不涉及…" stay negation cues
+    "未做", "未进行", "未开展", "未完成", "未签署", "未签", "未备案", "未取得", "未通过", "未落实", "未获批",
+    "未批复", "未审批", "未加密", "未备份", "未评估", "未履行", "未按时", "未按期", "未及时", "未缴", "未支付", "未付款",
+    "未交付", "未提供", "未到账", "未回款", "未修复", "未部署", "未启用", "未同步", "未测试", "未演练", "未验收", "未更新",
+    "未脱敏", "未续约", "未续签", "没做", "没有做", "没签", "没有签", "没备案", "没加密", "没有加密", "没备份",
+    "没测试", "没有测试", "没演练", "没有演练", "没评估", "没有评估", "没续约", "没写", "没有写", "没覆盖", "没有覆盖",
+    "没到账", "没付", "没交付",
 ]
 ZH_PRECEDING = [
     "不涉及", "未涉及", "并不涉及", "暂不涉及", "不存在", "并不存在", "并无", "暂无", "尚无", "均无", "毫无",
@@ -47,6 +55,14 @@ EN_PSEUDO = [
     "not secured", "not yet secured", "unsecured", "not in place", "not signed", "not approved",
     "not ready", "not encrypted", "not patched", "not enforceable", "not budgeted", "not certified",
     "not licensed", "not staffed", "not committed", "not confirmed",
+    # a required step or control not taken ("have not done a security assessment", "without consent")
+    "not done", "not been done", "not assessed", "not been assessed", "not performed", "not carried out",
+    "not completed", "not passed", "not reviewed", "not filed", "not registered", "not obtained",
+    "not backed up", "not updated", "not renewed", "not masked",
+    "not anonymised", "not anonymized", "not pseudonymised", "not audited", "not been paid", "never tested",
+    "never been tested", "without consent", "without the consent", "without prior", "without notice",
+    "without a cap", "without any cap", "without approval", "without a security", "without an assessment",
+    "without a documented", "without a tested", "without authorisation", "without authorization",
 ]
 EN_PRECEDING = [
     "no sign of", "no signs of", "no sign that", "no evidence of", "no evidence that", "no indication of",

@@ -41,6 +41,22 @@ def test_negated_statements_go_to_dismissed_with_a_reason(ex):
     assert all(r["reason"] in ("negated", "hypothetical-none") for r in doc["dismissed"])
 
 
+@pytest.mark.parametrize("text", [
+    "数据出境未做安全评估，存在合规风险。",
+    "客户数据未加密就上传到了公网桶。",
+    "We have not done a security assessment of the transfer to the partner in Singapore.",
+])
+def test_a_required_step_not_taken_is_a_risk_not_a_ruled_out_one(ex, text):
+    doc = ex.extract_text(text)
+    assert doc["risks"] and not doc["dismissed"], doc
+    assert "legal" in doc["risks"][0]["categories"] or "technical" in doc["risks"][0]["categories"]
+
+
+def test_a_ruled_out_risk_stays_dismissed_next_to_a_missing_step_cue(ex):
+    doc = ex.extract_text("渗透测试未发现未授权访问，本期不涉及个人信息。")
+    assert doc["risks"] == [] and doc["dismissed"], doc
+
+
 def test_agenda_items_and_small_talk_yield_nothing(ex):
     text = "时间：3月6日下午  地点：3号会议室\n会后大家一起去吃了楼下的云南菜。\nLunch was good, thanks to Meridian for hosting."
     doc = ex.extract_text(text)
