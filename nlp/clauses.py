@@ -251,7 +251,24 @@ CONTENT_RULES: list[tuple[str, str, tuple[str, ...], str | None, re.Pattern, re.
 ]
 
 
+# Per rule, words every match of its pattern contains: a plain alternation that scans a sentence fast,
+# so the patterns with `.{0,60}` gaps run only on the few sentences that can match (same hits on every
+# corpus sentence; the rules' share of extraction time falls from ~9 % to ~2 %). None: the pattern is
+# itself such an alternation.
+_TRIGGERS: dict[str, re.Pattern | None] = {
+    "unanimity": _R(r"unanim|veto|\ball\b|each of the|一致|否决"),
+    "uncapped": None,
+    "discretionary-payment": _R(r"consider|deem|think|determin|decide|sees fit|discretion|needed|required|"
+                                r"from time to time|认为必要|认为需要|视情况|视需要|酌情|根据需要|适时|另行"),
+    "negotiation-only": _R(r"amicabl|friendly|negotiat|good faith|consultation|协商|友好"),
+    "data-sharing": _R(r"affiliat|group compan|third[- ]part|关联|第三方|集团内"),
+    "exit-at-will": _R(r"terminat|withdraw|exit|解除|终止|退出"),
+    "vague-scope": None,
+}
+
+
 def content_rule_hits(sentence: str) -> list[int]:
     """Indices into CONTENT_RULES of the rules whose pattern the sentence carries without its remedy."""
-    return [k for k, (_, _, _, _, pat, remedy) in enumerate(CONTENT_RULES)
-            if pat.search(sentence) and not (remedy is not None and remedy.search(sentence))]
+    return [k for k, (name, _, _, _, pat, remedy) in enumerate(CONTENT_RULES)
+            if (_TRIGGERS[name] is None or _TRIGGERS[name].search(sentence))
+            and pat.search(sentence) and not (remedy is not None and remedy.search(sentence))]

@@ -101,13 +101,16 @@ class HashedTfidf:
 
     n_hash = 2 ** 21
 
+    def __init__(self, min_df: int = 1):
+        self.min_df = min_df      # features in fewer training texts are dropped
+
     def fit(self, texts):
         from sklearn.feature_extraction.text import HashingVectorizer
 
         self.hv = HashingVectorizer(analyzer=analyze, n_features=self.n_hash, alternate_sign=False, norm=None,
                                     dtype=np.float32)
         C = self.hv.transform(texts).tocsc()
-        used = np.flatnonzero(np.diff(C.indptr))
+        used = np.flatnonzero(np.diff(C.indptr) >= max(1, getattr(self, "min_df", 1)))
         self.n_features = len(used)
         self.select = sparse.csr_matrix((np.ones(len(used), np.float32), (used, np.arange(len(used)))),
                                         shape=(self.n_hash, len(used)))
@@ -125,8 +128,8 @@ class HashedTfidf:
         return normalize(X, copy=False).astype(np.float32)
 
 
-def _vectorizer():
-    return HashedTfidf()
+def _vectorizer(min_df: int = 1):
+    return HashedTfidf(min_df)
 
 
 def _lr(multiclass: bool = False, **kw):
@@ -149,7 +152,8 @@ _QUESTION = re.compile(r"[?？]")
 N_CUE = 12
 
 
-def cue_matrix(texts: list[str]):
+def cue_matrix(texts: list[str], length: bool = True):
+    """length: the length bucket columns (9–11); off when the context stage reads length instead."""
     from .clauses import CONTENT_RULES, content_rule_hits
 
     n_rules = len(CONTENT_RULES)
@@ -169,8 +173,9 @@ def cue_matrix(texts: list[str]):
             f.append(6)
         if _QUESTION.search(t):
             f.append(7)
-        n = len(t)
-        f.append(9 if n < 20 else 10 if n < 50 else 11)   # length: short lines lean on their context
+        if length:
+            n = len(t)
+            f.append(9 if n < 20 else 10 if n < 50 else 11)   # length: short lines lean on their context
         ks = content_rule_hits(t)
         if ks:
             f.append(8)
@@ -271,24 +276,29 @@ class RiskModel:
     concept  span + sentence → risk concept, chosen jointly with the categories; lexicon hits count
     """
 
-    def __init__(self, link: str = "joint", gate: str = "lr", gate_cues: bool = False, gate_ctx: bool = False,
-                 cat_nb: bool = False):
+    def __init__(self, link: str = "joint", gate: str = "nb", gate_cues: bool = True, gate_ctx: bool = True,
+                 cat_nb: bool = False, gate_single: bool = True, min_df: int = 1, len_ctx: bool = True):
         # link: "joint" (concept and categories chosen together, see predict) or "restricted" (the
         # categories first, then the concept among theirs: the model before, kept for comparison)
-        # gate, gate_cues, gate_ctx: the risk-sentence gate; 5-fold CV over train + dev (424 documents,
-        # bench/cv_extract.py, paired by fold) against the plain LR gate: category micro-F1 +0.020 ±
-        # 0.007, gate F1 0.893 → 0.912 with all three (the context stage alone +0.007 ± 0.003; 508
-        # documents: +0.017 ± 0.007; 622: +0.018 ± 0.006). OFF by default: trained on 609 documents it
-        # drops plain one-line statements a user pastes ("SLA 违约的风险很高。", "The partner may exit
-        # early.", tests/test_nlp_model.py) that the plain gate keeps — CV scores whole documents only,
-        # and the context stage learnt that a sentence with nothing before it (a title) is no risk.
-        # `--variant nb+cues+ctx` of bench/cv_extract.py measures it. Models pickled before them have
-        # none of the attributes and run the plain gate
+        # gate, gate_cues, gate_ctx, gate_single: the risk-sentence gate. 5-fold CV over train + dev
+        # (bench/cv_extract.py, paired by fold) against the plain LR gate (gate="lr", no cues, no
+        # context): category micro-F1 +0.020 ± 0.007 at 424 documents, +0.017 ± 0.007 at 508, +0.018 ±
+        # 0.006 at 622. Trained on whole documents only, the context stage learnt that a sentence with
+        # nothing before it (a title) is no risk and dropped one-line statements a user pastes ("SLA 违约的
+        # 风险很高。"): gate_single also trains it on every sentence as if pasted alone. 786 documents:
+        # whole documents +0.016 ± 0.004, every sentence pasted alone (snip_cat_f1) +0.015 ± 0.005
+        # (the context stage without gate_single: −0.031 ± 0.018). Models pickled before these
+        # attributes existed have none of them and run the plain gate
         self.link = link
         self.gate = gate                    # "lr" (logistic regression) or "nb" (NB-LR, log-count ratios)
         self.gate_cues = gate_cues          # cue_matrix columns in the gate
         self.gate_ctx = gate_ctx            # second stage: neighbours' gate probabilities + document kind
         self.cat_nb = cat_nb                # category model: NB-LR per category
+        self.gate_single = gate_single      # context stage also trained on each sentence pasted alone
+        self.min_df = min_df                # n-grams in fewer training texts than this are dropped
+        # a line's length read by the context stage (with its neighbours) rather than by the gate: a short
+        # line before content is a title, a short line pasted alone may be the risk ("SLA 违约的风险很高。")
+        self.len_ctx = len_ctx and gate_ctx
         self.ctx = None
         self.cat_prior = None
         self.vec = None
@@ -376,7 +386,7 @@ class RiskModel:
                     weak.append(lab); weak_y.append(list(c.categories)); weak_c.append(c.id)
             for lang, df in c.definition.items():
                 weak.append(df); weak_y.append(list(c.categories)); weak_c.append(c.id)
-        self.vec = _vectorizer().fit(sents + weak)
+        self.vec = _vectorizer(self.min_df).fit(sents + weak)
         Xs = self._sent_features(self.vec.transform(sents), s_hits)
         Xgate = self._gate_features(Xs, sents)
         self.risk = self._new_gate().fit(Xgate, s_y)
@@ -400,7 +410,16 @@ class RiskModel:
                     oof[te] = p
             # the sentences come document by document: one block of rows per document, in order
             starts = np.r_[0, np.flatnonzero(np.diff(s_doc)) + 1]
-            F = np.vstack([self._ctx_features(part, s_kind[i]) for i, part in zip(starts, np.split(oof, starts[1:]))])
+            lens = np.array([len(t) for t in sents]) if self.len_ctx else None
+            F = np.vstack([self._ctx_features(part, s_kind[i], None if lens is None else lens[i:i + len(part)])
+                           for i, part in zip(starts, np.split(oof, starts[1:]))])
+            if self.gate_single:
+                # every sentence also as if pasted alone (no neighbours, the document is itself): users
+                # paste one line, and a training set of whole documents only teaches the stage that a
+                # sentence with nothing before it is a title
+                Fs = np.vstack([self._ctx_features(oof[i:i + 1], s_kind[i], None if lens is None else lens[i:i + 1])
+                                for i in range(len(oof))])
+                F, y = np.vstack([F, Fs]), np.r_[y, y]
             self.ctx = _lr(C=1.0, class_weight="balanced").fit(F, y)
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.preprocessing import MultiLabelBinarizer
@@ -462,11 +481,14 @@ class RiskModel:
         return NBGate(C=8.0) if self.gate == "nb" else _lr(C=8.0, class_weight="balanced")
 
     def _gate_features(self, Xl, texts):
-        return sparse.hstack([Xl, cue_matrix(texts)], format="csr") if getattr(self, "gate_cues", False) else Xl
+        if not getattr(self, "gate_cues", False):
+            return Xl
+        return sparse.hstack([Xl, cue_matrix(texts, length=not getattr(self, "len_ctx", False))], format="csr")
 
     @staticmethod
-    def _ctx_features(p, kind: str) -> np.ndarray:
-        """One document's sentences (in order): own, previous and next gate logits, edges, kind."""
+    def _ctx_features(p, kind: str, lens=None) -> np.ndarray:
+        """One document's sentences (in order): own, previous and next gate logits, edges, kind; with
+        `lens` (the sentences' lengths) also short/medium line flags, alone and next to neighbours."""
         n = len(p)
         lg = _logit(np.asarray(p, np.float64))
         prev = np.r_[0.0, lg[:-1]] if n else lg
@@ -476,7 +498,12 @@ class RiskModel:
         con = np.full(n, 1.0 if kind == "contract" else 0.0)
         # how risky the whole text reads: a chat log about an incident is full of risk-sounding lines
         mean = np.full(n, lg.mean() if n else 0.0)
-        return np.column_stack([lg, prev, nxt, np.maximum(prev, nxt), has_prev, has_next, con, con * lg, mean])
+        cols = [lg, prev, nxt, np.maximum(prev, nxt), has_prev, has_next, con, con * lg, mean]
+        if lens is not None:
+            short = (np.asarray(lens) < 20).astype(float)
+            med = ((np.asarray(lens) >= 20) & (np.asarray(lens) < 50)).astype(float)
+            cols += [short, med, short * has_next, short * has_prev, med * has_next, med * has_prev]
+        return np.column_stack(cols)
 
     def _concept_cat_matrix(self) -> np.ndarray:
         M = np.zeros((len(self.concept_ids), len(CATEGORIES)), np.float32)
@@ -502,7 +529,8 @@ class RiskModel:
         Xl = self._sent_features(X, hits)
         pr = self.risk.predict_proba(self._gate_features(Xl, texts))[:, 1]
         if getattr(self, "ctx", None) is not None:
-            pr = self.ctx.predict_proba(self._ctx_features(pr, kind))[:, 1]
+            lens = [len(t) for t in texts] if getattr(self, "len_ctx", False) else None
+            pr = self.ctx.predict_proba(self._ctx_features(pr, kind, lens))[:, 1]
         return pr, Xl, X
 
     def predict(self, texts: list[str], lex_hits: list[list[tuple[int, int, str]]] | None = None,

@@ -62,3 +62,21 @@ def test_gate_cues_see_numbers_hedges_and_content_rules():
     k = next(i for i, r in enumerate(CONTENT_RULES) if r[0] == "negotiation-only")
     assert {8, N_CUE + k} <= rows[2]
     assert rows[3] == {11}                            # only its length bucket
+
+
+def test_the_keyword_prefilter_never_hides_a_rule_on_the_corpus():
+    """Each rule's trigger words (nlp/clauses.py _TRIGGERS) are in every sentence its pattern matches:
+    checked on every sentence of the annotated training documents."""
+    from nlp.clauses import _TRIGGERS
+    from nlp.corpus import load_corpus
+    from nlp.sentences import split_sentences
+
+    n = 0
+    for d in load_corpus(("train",)):
+        for s, e in split_sentences(d.text):
+            t = d.text[s:e]
+            for name, _, _, _, pat, _ in CONTENT_RULES:
+                if _TRIGGERS[name] is not None and pat.search(t):
+                    n += 1
+                    assert _TRIGGERS[name].search(t), (name, t)
+    assert n > 100
