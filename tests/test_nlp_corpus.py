@@ -36,3 +36,12 @@ def test_check_reports_bad_markup_with_file_and_line(tmp_path: Path, capsys):
 
 def test_the_shipped_corpus_checks_clean():
     assert check() == 0
+
+
+def test_check_shows_writers_the_train_counts_only_unless_asked(capsys):
+    assert check() == 0
+    shown = capsys.readouterr().out
+    assert "\ntrain " in shown and "\ntest " not in shown and "\ndev " not in shown
+    from nlp.corpus import SPLITS
+    assert check(splits=SPLITS) == 0
+    assert "\ntest " in capsys.readouterr().out
