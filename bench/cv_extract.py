@@ -74,8 +74,10 @@ VARIANTS: dict[str, dict] = {
     "lengate": {"model": {"len_ctx": False}, "params": {}},
     # n-grams seen in only one training text dropped (a smaller, faster model)
     "mindf2": {"model": {"min_df": 2}, "params": {}},
-    # the category model with NB-LR features (one per category)
+    # the category model with NB-LR features (one per category), the default since 2026-12-07
     "nbcat": {"model": {"cat_nb": True}, "params": {}},
+    # the category model as plain one-vs-rest LR (the default before)
+    "lrcat": {"model": {"cat_nb": False}, "params": {}},
     # the Params `corisk train` picked on dev for the 211-document model (var/model/meta.json):
     # does tuning on 13 dev documents carry over to the other folds?
     "dev-tuned": {"model": {}, "params": {"t_risk": 0.6, "t_extra": 0.8, "t_cat2": 1.01, "t_neg": 0.7, "w_lex": 0.0,

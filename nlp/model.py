@@ -277,7 +277,7 @@ class RiskModel:
     """
 
     def __init__(self, link: str = "joint", gate: str = "nb", gate_cues: bool = True, gate_ctx: bool = True,
-                 cat_nb: bool = False, gate_single: bool = True, min_df: int = 1, len_ctx: bool = True):
+                 cat_nb: bool = True, gate_single: bool = True, min_df: int = 1, len_ctx: bool = True):
         # link: "joint" (concept and categories chosen together, see predict) or "restricted" (the
         # categories first, then the concept among theirs: the model before, kept for comparison)
         # gate, gate_cues, gate_ctx, gate_single: the risk-sentence gate. 5-fold CV over train + dev
@@ -293,7 +293,9 @@ class RiskModel:
         self.gate = gate                    # "lr" (logistic regression) or "nb" (NB-LR, log-count ratios)
         self.gate_cues = gate_cues          # cue_matrix columns in the gate
         self.gate_ctx = gate_ctx            # second stage: neighbours' gate probabilities + document kind
-        self.cat_nb = cat_nb                # category model: NB-LR per category
+        # category model: NB-LR per category (CV, 1,571 documents, paired by fold: category micro-F1
+        # +0.005 ± 0.004 over plain LR, 4 of 5 folds up, fit 66 s instead of 79 s per fold)
+        self.cat_nb = cat_nb
         self.gate_single = gate_single      # context stage also trained on each sentence pasted alone
         self.min_df = min_df                # n-grams in fewer training texts than this are dropped
         # a line's length read by the context stage (with its neighbours) rather than by the gate: a short
