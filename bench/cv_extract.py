@@ -70,6 +70,8 @@ VARIANTS: dict[str, dict] = {
                                                "w_span_multi": 0.5}},
     # the context stage also trained on every sentence as if pasted alone (see snip_cat_f1)
     "single": {"model": {"gate_single": True}, "params": {}},
+    # without the rule that a line only naming a known risk is a risk statement
+    "nonamed": {"model": {"named_rule": False}, "params": {}},
     # line length as a gate cue (the default before len_ctx) instead of in the context stage
     "lengate": {"model": {"len_ctx": False}, "params": {}},
     # n-grams seen in only one training text dropped (a smaller, faster model)

@@ -234,6 +234,27 @@ class NBOvR:
         return np.column_stack([lr.predict_proba(X @ D)[:, 1] for D, lr in self.models])
 
 
+NAMED_RISK_P = 0.9
+_NAME_EDGE = re.compile(r"^[\s\-–—•·*●▪◦○#\d.、()（）\[\]]+|[\s。.;；!！]+$")
+
+
+def names_a_risk(text: str, hits, concept_cats) -> bool:
+    """Does the line only name risks the lexicon knows (bullets, numbers and a final full stop aside;
+    a line ending in a colon is a heading)? hits: (rel start, rel end, concept id)."""
+    if text.rstrip().endswith((":", "：")):
+        return False
+    core = _NAME_EDGE.sub("", text)
+    if not core:
+        return False
+    off = text.find(core)
+    covered = set()
+    for a, b, cid in hits:
+        if cid in concept_cats:
+            covered.update(range(max(a, off), min(b, off + len(core))))
+    rest = [ch for i, ch in enumerate(core, off) if i not in covered and not ch.isspace() and ch not in ",，、/&和及与"]
+    return len(covered) > 0 and len(rest) <= 0.2 * len(core)
+
+
 def _logit(p):
     p = np.clip(p, 0.01, 0.99)
     return np.log(p / (1 - p))
@@ -277,7 +298,8 @@ class RiskModel:
     """
 
     def __init__(self, link: str = "joint", gate: str = "nb", gate_cues: bool = True, gate_ctx: bool = True,
-                 cat_nb: bool = True, gate_single: bool = True, min_df: int = 1, len_ctx: bool = True):
+                 cat_nb: bool = True, gate_single: bool = True, min_df: int = 1, len_ctx: bool = True,
+                 named_rule: bool = True):
         # link: "joint" (concept and categories chosen together, see predict) or "restricted" (the
         # categories first, then the concept among theirs: the model before, kept for comparison)
         # gate, gate_cues, gate_ctx, gate_single: the risk-sentence gate. 5-fold CV over train + dev
@@ -298,6 +320,10 @@ class RiskModel:
         self.cat_nb = cat_nb
         self.gate_single = gate_single      # context stage also trained on each sentence pasted alone
         self.min_df = min_df                # n-grams in fewer training texts than this are dropped
+        # a line that only names a risk the lexicon knows ("- 汇率风险", "vendor lock-in") is a risk
+        # statement, as the annotation guide decides for items of a risk list: the gate alone reads a
+        # short line pasted on its own as a title
+        self.named_rule = named_rule
         # a line's length read by the context stage (with its neighbours) rather than by the gate: a short
         # line before content is a title, a short line pasted alone may be the risk ("SLA 违约的风险很高。")
         self.len_ctx = len_ctx and gate_ctx
@@ -550,6 +576,9 @@ class RiskModel:
         if not use_model:
             return self._predict_lexicon_only(texts, lex_hits)
         pr, Xl, Xs = self.sentence_scores(texts, lex_hits, kind)
+        if getattr(self, "named_rule", False):
+            pr = np.where([names_a_risk(t, h, self.concept_cats) for t, h in zip(texts, lex_hits)],
+                          np.maximum(pr, NAMED_RISK_P), pr)
         if spans is not None:
             risk_sents = [bool(x) for x in spans]
         idx = np.flatnonzero(pr >= p.t_risk) if risk_sents is None else np.flatnonzero(np.asarray(risk_sents, bool))

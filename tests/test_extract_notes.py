@@ -57,6 +57,13 @@ def test_a_ruled_out_risk_stays_dismissed_next_to_a_missing_step_cue(ex):
     assert doc["risks"] == [] and doc["dismissed"], doc
 
 
+def test_a_pasted_list_of_risk_names_gives_one_risk_per_item(ex):
+    doc = ex.extract_text("风险点：\n- 汇率风险\n- vendor lock-in\n- 关键人员流失\n")
+    concepts = [r["concept"].rsplit("/", 1)[-1] for r in doc["risks"]]
+    assert concepts == ["risk-exchange-rate-exposure", "risk-vendor-lock-in", "risk-key-staff-turnover"], doc["risks"]
+    assert not any(r["text"].startswith("风险点") for r in doc["risks"])
+
+
 def test_agenda_items_and_small_talk_yield_nothing(ex):
     text = "时间：3月6日下午  地点：3号会议室\n会后大家一起去吃了楼下的云南菜。\nLunch was good, thanks to Meridian for hosting."
     doc = ex.extract_text(text)
