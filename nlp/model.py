@@ -235,22 +235,23 @@ class NBOvR:
 
 
 NAMED_RISK_P = 0.9
-_NAME_EDGE = re.compile(r"^[\s\-–—•·*●▪◦○#\d.、()（）\[\]]+|[\s。.;；!！]+$")
+_NAME_END = re.compile(r"[\s。.;；!！]+$")
 
 
 def names_a_risk(text: str, hits, concept_cats) -> bool:
-    """Does the line only name risks the lexicon knows (bullets, numbers and a final full stop aside;
-    a line ending in a colon is a heading)? hits: (rel start, rel end, concept id)."""
-    if text.rstrip().endswith((":", "：")):
+    """Does the line only name risks the lexicon knows (a final full stop aside; the sentence splitter
+    has taken off bullets and numbers; a line ending in a colon is a heading)? hits: (rel start, rel
+    end, concept id). Most sentences hold no risk label: they leave at the first test."""
+    spans = [(a, b) for a, b, cid in hits if cid in concept_cats]
+    if not spans or text.rstrip().endswith((":", "：")):
         return False
-    core = _NAME_EDGE.sub("", text)
+    core = _NAME_END.sub("", text).lstrip()
     if not core:
         return False
     off = text.find(core)
     covered = set()
-    for a, b, cid in hits:
-        if cid in concept_cats:
-            covered.update(range(max(a, off), min(b, off + len(core))))
+    for a, b in spans:
+        covered.update(range(max(a, off), min(b, off + len(core))))
     rest = [ch for i, ch in enumerate(core, off) if i not in covered and not ch.isspace() and ch not in ",，、/&和及与"]
     return len(covered) > 0 and len(rest) <= 0.2 * len(core)
 
@@ -528,8 +529,9 @@ class RiskModel:
         mean = np.full(n, lg.mean() if n else 0.0)
         cols = [lg, prev, nxt, np.maximum(prev, nxt), has_prev, has_next, con, con * lg, mean]
         if lens is not None:
-            short = (np.asarray(lens) < 20).astype(float)
-            med = ((np.asarray(lens) >= 20) & (np.asarray(lens) < 50)).astype(float)
+            lens = np.asarray(lens)
+            short = (lens < 20).astype(float)
+            med = ((lens >= 20) & (lens < 50)).astype(float)
             cols += [short, med, short * has_next, short * has_prev, med * has_next, med * has_prev]
         return np.column_stack(cols)
 
