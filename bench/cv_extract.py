@@ -20,7 +20,8 @@ the defaults of nlp.model.Params (which are close to what dev tuning picks, and 
 ~1 min per variant on 2 cores); with --tune, like `corisk train`, a fifth of the training part (by
 document, stratified the same way) is held out as an inner dev split, the model is fitted on the
 rest and its Params tuned there coordinate-wise (nlp.train.tune_params) — slower (~4 min per
-variant) and noisier, since the model then sees a fifth less data.
+variant) and noisier, since the model then sees a fifth less data; --tune-docs N tunes on N documents
+of that inner split only (13 is what `corisk train` has in dev).
 
 Two diagnostic ceilings per fold, with gold information given to the same model:
     cat@gold-sents   over gold risk sentences (a non-negated mention inside), the gate replaced by
@@ -199,6 +200,9 @@ def run_fold(task) -> dict:
     if tune:
         inner = make_folds(rest, 5, 1000 + f)[0]
         inner_dev = [rest[i] for i in inner]
+        if _STATE.get("tune_docs"):
+            # as few tuning documents as `corisk train` has in dev (13): how much does their number matter?
+            inner_dev = [inner_dev[i] for i in sorted(random.Random(f).sample(range(len(inner_dev)), _STATE["tune_docs"]))]
         inner_train = [d for i, d in enumerate(rest) if i not in set(inner)]
         model = fit_model(inner_train, lexicon, pipes, hits, log=quiet, **var["model"])
         tune_params(model, pipes, inner_dev)
@@ -224,6 +228,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--variant", action="append", help="variant name (repeat to compare; default: base)")
     ap.add_argument("--tune", action="store_true", help="tune Params on an inner dev split per fold")
+    ap.add_argument("--tune-docs", type=int, help="with --tune: tune on only this many of the inner split's documents")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", help="write per-fold figures to this file")
     ap.add_argument("--list", action="store_true")
@@ -246,6 +251,7 @@ def main(argv=None) -> int:
     docs = load_corpus(("train", "dev"))
     pipes = new_pipelines()
     _STATE.update(docs=docs, folds=make_folds(docs, a.folds, a.seed), lexicon=load_lexicon(), tune=a.tune,
+                  tune_docs=a.tune_docs,
                   hits={d.id: lexicon_hits(pipes, d.text) for d in docs})
     print(f"{len(docs)} documents (train + dev), {sum(len(d.mentions) for d in docs)} mentions, "
           f"{a.folds} folds, seed {a.seed}, {'inner-tuned' if a.tune else 'default'} Params", file=sys.stderr)
