@@ -17,11 +17,11 @@ Each fold trains the RiskModel exactly as `corisk train` does (nlp.train.fit_mod
 clause typer) on the other folds and runs the Extractor on the held-out fold; nlp.evaluate.score
 gives category micro-F1, linking accuracy, span overlap F1 and negation accuracy. Params: by default
 the defaults of nlp.model.Params (which are close to what dev tuning picks, and keep a run at
-~1 min per variant on 2 cores); with --tune, like `corisk train`, a fifth of the training part (by
-document, stratified the same way) is held out as an inner dev split, the model is fitted on the
-rest and its Params tuned there coordinate-wise (nlp.train.tune_params) — slower (~4 min per
-variant) and noisier, since the model then sees a fifth less data; --tune-docs N tunes on N documents
-of that inner split only (13 is what `corisk train` has in dev).
+~1 min per variant on 2 cores); with --tune, exactly as `corisk train` (nlp.train.fit_and_tune): a
+fifth of the training part (by document, stratified the same way) is held out, the model is fitted
+on the rest, its Params tuned there coordinate-wise (nlp.train.tune_params), and the model fitted
+again on the whole training part keeps those Params — slower (~5 min per variant and fold);
+--tune-docs N tunes on N documents of the held-out fifth only (13 is the size of dev).
 
 Two diagnostic ceilings per fold, with gold information given to the same model:
     cat@gold-sents   over gold risk sentences (a non-negated mention inside), the gate replaced by
@@ -37,11 +37,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import sys
 import time
-from collections import defaultdict
 
 # model variants: RiskModel keyword arguments and Params overrides
 VARIANTS: dict[str, dict] = {
@@ -130,19 +128,9 @@ def snippet_cat_f1(ex, docs) -> float:
 
 def make_folds(docs, k: int, seed: int) -> list[list[int]]:
     """Indices of docs per fold: grouped by (lang, kind), shuffled within a group, dealt round-robin."""
-    groups: dict = defaultdict(list)
-    for i, d in enumerate(docs):
-        groups[(d.lang, d.kind)].append(i)
-    rng = random.Random(seed)
-    folds: list[list[int]] = [[] for _ in range(k)]
-    n = 0
-    for key in sorted(groups):
-        ids = sorted(groups[key], key=lambda i: docs[i].id)
-        rng.shuffle(ids)
-        for i in ids:
-            folds[n % k].append(i)
-            n += 1
-    return folds
+    from nlp.corpus import folds_by_document
+
+    return folds_by_document(docs, k, seed)
 
 
 def _sent_hits(doc_hits, s):
@@ -188,7 +176,7 @@ def run_fold(task) -> dict:
     from nlp.evaluate import score
     from nlp.extract import Extractor
     from nlp.model import Params
-    from nlp.train import fit_model, new_pipelines, tune_params
+    from nlp.train import fit_and_tune, fit_model, new_pipelines
 
     docs, folds, hits, lexicon, tune = (_STATE[k] for k in ("docs", "folds", "hits", "lexicon", "tune"))
     var = variant(name)
@@ -198,14 +186,8 @@ def run_fold(task) -> dict:
     pipes = new_pipelines()
     quiet = lambda *_: None  # noqa: E731
     if tune:
-        inner = make_folds(rest, 5, 1000 + f)[0]
-        inner_dev = [rest[i] for i in inner]
-        if _STATE.get("tune_docs"):
-            # as few tuning documents as `corisk train` has in dev (13): how much does their number matter?
-            inner_dev = [inner_dev[i] for i in sorted(random.Random(f).sample(range(len(inner_dev)), _STATE["tune_docs"]))]
-        inner_train = [d for i, d in enumerate(rest) if i not in set(inner)]
-        model = fit_model(inner_train, lexicon, pipes, hits, log=quiet, **var["model"])
-        tune_params(model, pipes, inner_dev)
+        # exactly as `corisk train`: fit on four fifths, tune on the last, fit again on all
+        model = fit_and_tune(rest, [], lexicon, pipes, hits, log=quiet, tune_docs=_STATE.get("tune_docs"), **var["model"])
         model.params = Params(**{**model.params.__dict__, **var["params"]})
     else:
         model = fit_model(rest, lexicon, pipes, hits, log=quiet, **var["model"])

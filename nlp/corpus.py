@@ -379,6 +379,27 @@ def stats(docs: list[Document]) -> dict:
     return {"split_lang": by_split_lang, "category": by_cat, "clause": by_clause}
 
 
+def folds_by_document(docs: list[Document], k: int, seed: int = 0) -> list[list[int]]:
+    """Indices of `docs` dealt into k folds by document: grouped by (lang, kind), shuffled with `seed`
+    within a group, dealt round-robin, so each fold gets its share of zh/en/mixed notes and contracts.
+    Used for the tuning split of `corisk train` and the folds of bench/cv_extract.py."""
+    import random
+
+    groups: dict = defaultdict(list)
+    for i, d in enumerate(docs):
+        groups[(d.lang, d.kind)].append(i)
+    rng = random.Random(seed)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    n = 0
+    for key in sorted(groups):
+        ids = sorted(groups[key], key=lambda i: docs[i].id)
+        rng.shuffle(ids)
+        for i in ids:
+            folds[n % k].append(i)
+            n += 1
+    return folds
+
+
 def _print_counts(docs: list[Document], out, splits=SPLITS) -> None:
     st = stats(docs)
     cols = ["docs", "notes", "contract", "sentences", "risk-bearing", "no-risk", "mentions", "negated",

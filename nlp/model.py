@@ -310,8 +310,9 @@ class RiskModel:
         # nothing before it (a title) is no risk and dropped one-line statements a user pastes ("SLA 违约的
         # 风险很高。"): gate_single also trains it on every sentence as if pasted alone. 786 documents:
         # whole documents +0.016 ± 0.004, every sentence pasted alone (snip_cat_f1) +0.015 ± 0.005
-        # (the context stage without gate_single: −0.031 ± 0.018). Models pickled before these
-        # attributes existed have none of them and run the plain gate
+        # (the context stage without gate_single: −0.031 ± 0.018); 1,571 documents: +0.014 ± 0.003 and
+        # +0.011 ± 0.002. Models pickled before these attributes existed have none of them and run the
+        # plain gate
         self.link = link
         self.gate = gate                    # "lr" (logistic regression) or "nb" (NB-LR, log-count ratios)
         self.gate_cues = gate_cues          # cue_matrix columns in the gate
