@@ -95,8 +95,11 @@ def lexicon_hits(pipes, text: str) -> list[tuple[int, int, str]]:
     return [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans["lexicon"]]
 
 
+# t_extra has no 1.01 (never a second statement in a sentence): the corpus's sentences mostly hold one
+# mention, so tuning on 325 documents picked it, and a line stating two risks ("接口不兼容，而且资金没有
+#落实") or a risk next to a ruled-out one ("接口不兼容，而且不涉及个人信息") then lost one of them
 TUNE_GRID = {"t_risk": [0.4, 0.5, 0.55, 0.6, 0.65, 0.7], "t_cat2": [0.3, 0.4, 0.5, 0.6, 1.01],
-             "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8, 1.01], "w_lex": [0.0, 0.3, 1.0, 3.0],
+             "t_neg": [0.4, 0.5, 0.6, 0.7], "t_extra": [0.6, 0.8], "w_lex": [0.0, 0.3, 1.0, 3.0],
              "w_cause": [0.0, 0.1, 0.3], "w_sent": [1.0, 2.0, 3.0],
              "w_cat_concept": [0.0, 0.25, 0.5], "w_span": [0.0, 0.3, 0.5],
              "w_span_multi": [0.5, 0.8]}
